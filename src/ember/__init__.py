@@ -1,0 +1,29 @@
+"""Ember: PyTorch's programming model and API on NumPy.
+
+    >>> import ember
+    >>> x = ember.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> (x * x).sum().backward()
+    >>> x.grad
+    tensor([2., 4., 6.])
+"""
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from . import dtypes
+from .dtypes import *  # noqa: F403
+from .dtypes import (bool, dtype, finfo, float, iinfo, int, get_default_dtype,  # noqa: F401
+                     set_default_dtype)
+from ._tensor import Size, Tensor, _bind_methods
+from .backend import device
+from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,
+                                 is_inference_mode_enabled, no_grad, set_grad_enabled)
+from .ops.creation import *  # noqa: F403
+from .ops.elementwise import *  # noqa: F403
+from .ops.reduce import *  # noqa: F403
+from .ops.movement import *  # noqa: F403
+from .ops.linalg import *  # noqa: F403
+from . import autograd, backend  # noqa: E402
+
+_bind_methods()
+del _bind_methods

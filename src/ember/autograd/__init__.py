@@ -1,0 +1,90 @@
+"""ember.autograd: automatic differentiation of arbitrary scalar valued functions."""
+from __future__ import annotations
+
+from . import grad_mode
+from .function import Function, FunctionCtx, once_differentiable
+from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
+                        set_grad_enabled)
+
+__all__ = ["Function", "FunctionCtx", "once_differentiable", "backward", "grad", "no_grad",
+           "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
+           "grad_mode"]
+
+
+def _tensors(x):
+    from .._tensor import Tensor
+    if x is None:
+        return None
+    if isinstance(x, Tensor):
+        return [x]
+    return list(x)
+
+
+def _root_grads(outputs, grad_outputs, create_graph):
+    from .._tensor import Tensor, _make
+    from ..backend import get_xp
+    grads = []
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    elif isinstance(grad_outputs, Tensor):
+        grad_outputs = [grad_outputs]
+    grad_outputs = list(grad_outputs)
+    if len(grad_outputs) != len(outputs):
+        raise RuntimeError(f"grad can be implicitly created only for scalar outputs: got "
+                           f"{len(grad_outputs)} gradients for {len(outputs)} outputs")
+    for out, g in zip(outputs, grad_outputs):
+        if not out._requires_grad:
+            raise RuntimeError("element 0 of tensors does not require grad and does not have "
+                               "a grad_fn")
+        if g is None:
+            if out._data.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            arr = get_xp(out._data).ones(out._data.shape, out._data.dtype)
+            grads.append(_make(arr, False, None, 0) if create_graph else arr)
+        else:
+            if g._data.shape != out._data.shape:
+                raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of "
+                                   f"{list(g.shape)} and output[0] has a shape of "
+                                   f"{list(out.shape)}.")
+            grads.append(g if create_graph else g._data)
+    return grads
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
+             grad_variables=None, inputs=None):
+    """Compute the sum of gradients of given tensors with respect to graph leaves."""
+    from .engine import run_backward
+    tensors = _tensors(tensors)
+    if grad_variables is not None:
+        grad_tensors = grad_variables
+    if retain_graph is None:
+        retain_graph = create_graph
+    if inputs is not None:
+        inputs = _tensors(inputs)
+        if not inputs:
+            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+    grads = _root_grads(tensors, grad_tensors, create_graph)
+    run_backward(tensors, grads, retain_graph, create_graph, inputs=inputs)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
+    """Compute and return the sum of gradients of outputs with respect to the inputs."""
+    from .engine import run_backward
+    single = not isinstance(inputs, (list, tuple))
+    outputs = _tensors(outputs)
+    inputs = _tensors(inputs)
+    for t in inputs:
+        if not t._requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    if retain_graph is None:
+        retain_graph = create_graph
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    grads = _root_grads(outputs, grad_outputs, create_graph)
+    res = run_backward(outputs, grads, retain_graph, create_graph, inputs=inputs, capture=True,
+                       allow_unused=allow_unused)
+    if materialize_grads:
+        from ..ops.creation import zeros_like
+        res = [zeros_like(t) if r is None else r for r, t in zip(res, inputs)]
+    return tuple(res)

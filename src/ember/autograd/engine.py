@@ -1,0 +1,310 @@
+"""The backward engine: an iterative walk over the graph by dependency counts.
+
+Nodes point at their parents' nodes (or at leaf tensors), never at their outputs. The walk
+counts each node's incoming edges, then runs a node once every gradient for it has arrived,
+pops its gradient buffer and frees its saved arrays (unless ``retain_graph``), so memory
+is returned while backward runs and no recursion limit is ever hit.
+
+Under ``create_graph`` the same backward formulas run on Tensors (recording a new graph);
+otherwise on raw backend arrays.
+"""
+from __future__ import annotations
+
+from ..backend import get_xp
+from .function import _FREED, _anomaly
+from .grad_mode import _state
+
+Tensor = None  # set by ember._tensor
+_make = None
+
+
+def _as_array(g, xp):
+    return g if type(g) is xp.ndarray else xp.asarray(g)
+
+
+def _sum_to(g, shape):
+    """Sum a broadcast gradient back to ``shape`` (arrays or Tensors alike)."""
+    if not shape:
+        return g.sum()
+    lead = g.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, s in enumerate(shape) if s == 1 and g.shape[i + lead] != 1)
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    if lead or g.shape != shape:
+        g = g.reshape(shape)
+    return g
+
+
+def _fit(g, shape, dtype, graph):
+    """Make a gradient match its input's shape and dtype (the engine's job, not the op's)."""
+    if g.shape != shape:
+        g = _sum_to(g, shape)
+    if graph:
+        if g.dtype.np != dtype:
+            from ..dtypes import from_np
+            g = g.to(from_np(dtype))
+    elif g.dtype != dtype:
+        g = g.astype(dtype)
+    return g
+
+
+def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inputs=None,
+                 capture=False, allow_unused=False):
+    """Backpropagate ``root_grads`` from ``roots``.
+
+    ``inputs``: with ``capture`` (autograd.grad) the tensors whose gradients are returned;
+    without it (``backward(inputs=...)``) the only tensors whose ``.grad`` is accumulated.
+    """
+    graph = bool(create_graph)
+    # 1. count incoming edges of every node reachable from the roots
+    deps = {}
+    stack = []
+    for t in roots:
+        fn = t.grad_fn
+        if fn is not None and fn not in deps:
+            deps[fn] = 0
+            stack.append(fn)
+    while stack:
+        node = stack.pop()
+        for e in node._edges:
+            if e is None:
+                continue
+            p = e[0]
+            if p in deps:
+                deps[p] += 1
+            else:
+                deps[p] = 1
+                if not isinstance(p, Tensor):
+                    stack.append(p)
+
+    targets = None  # id(tensor or (node, nr)) -> slot in results
+    results = None
+    nonleaf_targets = {}
+    if inputs is not None:
+        targets = {}
+        for i, t in enumerate(inputs):
+            if t.grad_fn is None:
+                targets[t] = i
+            else:
+                nonleaf_targets.setdefault(t.grad_fn, []).append((t._output_nr, i, t))
+        results = [None] * len(inputs)
+
+    # 2. seed the buffers with the root gradients
+    buffers = {}
+    leaf_bufs = {}
+    shared = set()  # arrays a leaf must not adopt without copying (user-provided, aliased)
+    ready = []
+    for t, g in zip(roots, root_grads):
+        if not graph:
+            shared.add(id(g))
+        fn = t.grad_fn
+        if fn is None:
+            leaf_bufs[t] = g if t not in leaf_bufs else leaf_bufs[t] + g
+            if t not in deps:
+                deps[t] = 0
+            continue
+        buf = buffers.get(fn)
+        if buf is None:
+            buf = buffers[fn] = [None] * fn._n_outputs
+        nr = t._output_nr
+        buf[nr] = g if buf[nr] is None else buf[nr] + g
+    for t in roots:
+        key = t.grad_fn if t.grad_fn is not None else t
+        if deps.get(key) == 0 and key not in ready:
+            ready.append(key)
+
+    prev_mode = _state.enabled
+    _state.enabled = graph
+    try:
+        while ready:
+            node = ready.pop()
+            if isinstance(node, Tensor):
+                g = leaf_bufs.pop(node, None)
+                if g is not None:
+                    _finish_leaf(node, g, graph, targets, results, capture, shared)
+                continue
+            grads = buffers.pop(node, None)
+            if grads is not None:
+                grads = _run_pre_hooks(node, grads, graph, nonleaf_targets, results, capture)
+                in_grads = _call_backward(node, grads, graph)
+                if not retain_graph and node._saved is not None:
+                    node._saved = _FREED
+            else:
+                in_grads = None
+            edges = node._edges
+            for i, e in enumerate(edges):
+                if e is None:
+                    continue
+                p, nr, shape, dtype = e
+                g = in_grads[i] if in_grads is not None and i < len(in_grads) else None
+                if g is not None:
+                    g = _fit(g, shape, dtype, graph)
+                    if isinstance(p, Tensor):
+                        old = leaf_bufs.get(p)
+                        if old is None:
+                            leaf_bufs[p] = g
+                        else:
+                            leaf_bufs[p] = old + g
+                    else:
+                        buf = buffers.get(p)
+                        if buf is None:
+                            buf = buffers[p] = [None] * p._n_outputs
+                        old = buf[nr]
+                        buf[nr] = g if old is None else old + g
+                left = deps[p] - 1
+                deps[p] = left
+                if left == 0:
+                    ready.append(p)
+    finally:
+        _state.enabled = prev_mode
+
+    if capture:
+        for i, t in enumerate(inputs):
+            if results[i] is None and not allow_unused:
+                raise RuntimeError(
+                    "One of the differentiated Tensors appears to not have been used in the "
+                    "graph. Set allow_unused=True if this is the desired behavior.")
+        return results
+    return None
+
+
+def _wrap(g, graph):
+    return g if graph else _make(_as_array(g, _xp(g)), False, None, 0)
+
+
+def _xp(g):
+    return get_xp(g)
+
+
+def _unwrap(t, graph):
+    if graph or t is None:
+        return t
+    return t._data if isinstance(t, Tensor) else t
+
+
+def _run_pre_hooks(node, grads, graph, nonleaf_targets, results, capture):
+    if node._node_pre_hooks:
+        for hook in node._node_pre_hooks:
+            r = hook(tuple(None if g is None else _wrap(g, graph) for g in grads))
+            if r is not None:
+                grads = [_unwrap(x, graph) for x in r]
+    hooks = node._pre_hooks
+    if hooks:
+        for nr, fns in hooks.items():
+            if grads[nr] is None:
+                continue
+            for h in list(fns):
+                r = h(_wrap(grads[nr], graph))
+                if r is not None:
+                    grads[nr] = _unwrap(r, graph)
+    targets = nonleaf_targets.get(node)
+    if targets:
+        for nr, slot, t in targets:
+            g = grads[nr]
+            if g is None:
+                continue
+            if capture:
+                results[slot] = _wrap(g, graph)
+            else:
+                _accumulate(t, g, graph, set())
+    if node._materialize and node._n_outputs > 1 and any(g is None for g in grads):
+        grads = list(grads)
+        for i, g in enumerate(grads):
+            if g is None and node._out_meta[i] is not None:
+                shape, dtype = node._out_meta[i]
+                if graph:
+                    from .. import zeros
+                    from ..dtypes import from_np
+                    grads[i] = zeros(shape, dtype=from_np(dtype))
+                else:
+                    grads[i] = node._xp_zeros(shape, dtype)
+    return grads
+
+
+def _call_backward(node, grads, graph):
+    if getattr(node, "_once", False) and graph:
+        raise RuntimeError("trying to differentiate twice a function that was marked with "
+                           "@once_differentiable")
+    node._graph = graph
+    try:
+        if node._arrays:
+            out = node._backward(grads)
+        else:
+            out = node._backward([None if g is None else _wrap(g, graph) for g in grads])
+            if type(out) is not tuple:
+                out = (out,)
+            out = [_unwrap(x, graph) for x in out]
+    finally:
+        node._graph = False
+    if type(out) is not tuple and type(out) is not list:
+        out = (out,)
+    if len(out) != len(node._edges):
+        raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
+                           f"(expected {len(node._edges)}, got {len(out)})")
+    if _anomaly.enabled and _anomaly.check_nan:
+        _check_nan(node, out)
+    if node._hooks:
+        for h in node._hooks:
+            r = h(tuple(None if g is None else _wrap(g, graph) for g in out),
+                  tuple(None if g is None else _wrap(g, graph) for g in grads))
+            if r is not None:
+                out = [_unwrap(x, graph) for x in r]
+    return out
+
+
+def _check_nan(node, out):
+    for i, g in enumerate(out):
+        if g is None:
+            continue
+        data = g._data if isinstance(g, Tensor) else g
+        xp = _xp(data)
+        if data.dtype.kind in "fc" and bool(xp.isnan(data).any()):
+            if node._trace:
+                import warnings
+                warnings.warn("Error detected in " + node.name() + ". Traceback of forward "
+                              "call that caused the error:\n" + node._trace, stacklevel=2)
+            raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th "
+                               "output.")
+
+
+def _finish_leaf(t, g, graph, targets, results, capture, shared):
+    hooks = t._hooks
+    if hooks:
+        for h in list(hooks):
+            r = h(_wrap(g, graph))
+            if r is not None:
+                g = _unwrap(r, graph)
+                shared.add(id(g))
+    if targets is not None:
+        slot = targets.get(t)
+        if slot is None:
+            return
+        if capture:
+            results[slot] = _wrap(g, graph)
+            return
+    elif capture:
+        return
+    _accumulate(t, g, graph, shared)
+    if t._post_acc_hooks:
+        for h in t._post_acc_hooks:
+            h(t)
+
+
+def _accumulate(t, g, graph, shared):
+    """Accumulate ``g`` into ``t.grad``: adopt the array if it is ours alone, else copy."""
+    if graph:
+        t._grad = g if t._grad is None else t._grad + g
+        return
+    xp = _xp(g)
+    g = _as_array(g, xp)
+    old = t._grad
+    if old is None:
+        if id(g) in shared or g.base is not None or not g.flags.writeable:
+            g = g.copy()
+        shared.add(id(g))
+        t._grad = _make(g, False, None, 0)
+    elif old._data.shape == g.shape and old._data.flags.writeable and not old._requires_grad:
+        xp.add(old._data, g, out=old._data, casting="unsafe")
+    else:
+        t._grad = _make(old._data + g, False, None, 0)

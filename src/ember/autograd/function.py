@@ -1,0 +1,418 @@
+"""Function: the one way to declare an op with its gradient, built-in or user-defined.
+
+Built-in primitives (``ember.ops``) set ``_arrays = True``: their ``forward`` receives backend
+arrays (non-tensor arguments pass through unchanged) and returns arrays, and their
+``backward`` is written once, duck-typed over arrays and Tensors: it receives raw arrays
+(``ctx.xp`` is numpy/cupy) for an ordinary backward and Tensors (``ctx.xp`` is the ``ember``
+namespace) under ``create_graph=True``, which gives double backward for free.
+
+User subclasses (``_arrays = False``, torch's contract) receive Tensors in both methods.
+
+An instance of the Function is both the ``ctx`` of forward/backward and the graph node
+(``grad_fn``): it holds the edges to its inputs' nodes, never its outputs (no cycles).
+"""
+from __future__ import annotations
+
+import functools
+
+from ..backend import get_xp as _xp_of
+from .grad_mode import _state
+
+__all__ = ["Function", "FunctionCtx", "once_differentiable", "NodeBase"]
+
+Tensor = None  # set by ember._tensor to break the import cycle
+_make = None
+_FREED = object()
+
+
+class NodeBase:
+    """What the engine needs of a graph node: ``_edges`` and ``_backward``."""
+
+    _edges = ()
+    _saved = None
+    _n_outputs = 1
+    _out_meta = None
+    _pre_hooks = None      # {output_nr: [hook]} tensor hooks of non-leaf outputs
+    _hooks = None          # node hooks: hook(grad_inputs, grad_outputs)
+    _node_pre_hooks = None
+    _graph = False          # True while running under create_graph
+    _trace = None           # forward traceback under detect_anomaly
+    _materialize = True
+
+    def name(self):
+        name = type(self).__name__
+        return name if name.endswith("Backward") or "Backward" in name else name + "Backward0"
+
+    @property
+    def next_functions(self):
+        out = []
+        for e in self._edges:
+            if e is None:
+                out.append((None, 0))
+            elif isinstance(e[0], NodeBase):
+                out.append((e[0], e[1]))
+            else:
+                out.append((AccumulateGrad(e[0]), 0))
+        return tuple(out)
+
+    @property
+    def metadata(self):
+        if "_metadata" not in self.__dict__:
+            self._metadata = {}
+        return self._metadata
+
+    def register_hook(self, hook):
+        """Register ``hook(grad_inputs, grad_outputs)`` called after this node's backward."""
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(hook)
+        return _RemovableHandle(self._hooks, hook)
+
+    def register_prehook(self, hook):
+        """Register ``hook(grad_outputs)`` called before this node's backward."""
+        if self._node_pre_hooks is None:
+            self._node_pre_hooks = []
+        self._node_pre_hooks.append(hook)
+        return _RemovableHandle(self._node_pre_hooks, hook)
+
+    def __repr__(self):
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+    def __call__(self, *grads):
+        return self._backward(grads)
+
+    def _xp_zeros(self, shape, dtype):
+        return self._xp.zeros(shape, dtype)
+
+
+class AccumulateGrad:
+    """The ``next_functions`` entry for a leaf (built on demand; the engine uses the leaf)."""
+
+    def __init__(self, variable):
+        self.variable = variable
+        self.next_functions = ()
+
+    def name(self):
+        return "torch::autograd::AccumulateGrad"
+
+    def __repr__(self):
+        return f"<AccumulateGrad object at {hex(id(self))}>"
+
+    def __eq__(self, other):
+        return isinstance(other, AccumulateGrad) and other.variable is self.variable
+
+    def __hash__(self):
+        return id(self.variable)
+
+
+class _RemovableHandle:
+    def __init__(self, container, item, key=None):
+        self.container, self.item, self.key = container, item, key
+
+    def remove(self):
+        c = self.container
+        if self.key is not None:
+            c = c.get(self.key, [])
+        if self.item in c:
+            c.remove(self.item)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+class FunctionCtx:
+    """The methods forward and backward use on ``ctx``."""
+
+    _to_save = ()
+    _non_diff = None
+    _dirty = None
+    _recording = False
+
+    def save_for_backward(self, *tensors):
+        """Save arrays (built-in ops) or tensors (custom Functions) for backward."""
+        if self._recording:
+            self._to_save = tensors
+
+    def mark_non_differentiable(self, *outputs):
+        self._non_diff = {id(o) for o in outputs}
+
+    def mark_dirty(self, *tensors):
+        self._dirty = tensors
+
+    def set_materialize_grads(self, value: bool):
+        self._materialize = bool(value)
+
+    @property
+    def saved_tensors(self):
+        saved = self._saved
+        if saved is None:
+            return ()
+        if saved is _FREED:
+            raise RuntimeError(
+                "Trying to backward through the graph a second time (or directly access saved "
+                "tensors after they have already been freed). Saved intermediate values of the "
+                "graph are freed when you call .backward() or autograd.grad(). Specify "
+                "retain_graph=True if you need to backward through the graph a second time or "
+                "if you need to access saved tensors after calling backward.")
+        as_tensors = self._graph or not self._arrays
+        out = []
+        for arr, owner, box, version, out_nr in saved:
+            if box is not None and box[0] != version:
+                self._raise_modified(arr, box[0], version, out_nr)
+            if not as_tensors:
+                out.append(arr)
+            elif owner is not None:
+                out.append(owner)
+            elif out_nr >= 0:
+                out.append(_make(arr, True, self, out_nr))
+            else:
+                out.append(_make(arr, False, None, 0) if arr is not None else None)
+        return tuple(out)
+
+    saved_variables = saved_tensors
+
+    def _raise_modified(self, arr, now, then, out_nr):
+        kind = "output" if out_nr >= 0 else "input"
+        shape = "[" + ", ".join(str(s) for s in arr.shape) + "]"
+        raise RuntimeError(
+            "one of the variables needed for gradient computation has been modified by an "
+            f"inplace operation: [{arr.dtype} {shape}], which is {kind} of {self.name()}, "
+            f"is at version {now}; expected version {then} instead. Hint: enable anomaly "
+            "detection to find the operation that failed to compute its gradient, with "
+            "torch.autograd.set_detect_anomaly(True).")
+
+    @property
+    def needs_input_grad(self):
+        return tuple(e is not None for e in self._edges)
+
+    @property
+    def xp(self):
+        """The namespace backward formulas compute with: the backend's arrays normally, the
+        ``ember`` namespace (recording a graph) under ``create_graph``."""
+        if self._graph:
+            import ember
+            return ember
+        return self._xp
+
+    @property
+    def create_graph(self):
+        return self._graph
+
+
+class Function(FunctionCtx, NodeBase):
+    """Base class for differentiable operations.
+
+    Subclass it and implement ``forward(ctx, *args)`` and ``backward(ctx, *grad_outputs)`` as
+    static methods, then call ``MyFunction.apply(*args)``::
+
+        >>> class Exp(Function):
+        ...     @staticmethod
+        ...     def forward(ctx, i):
+        ...         result = i.exp()
+        ...         ctx.save_for_backward(result)
+        ...         return result
+        ...     @staticmethod
+        ...     def backward(ctx, grad_output):
+        ...         result, = ctx.saved_tensors
+        ...         return grad_output * result
+    """
+
+    _arrays = False   # built-in primitives: forward and backward on backend arrays
+    _xp = None
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError("You must implement the forward function for custom "
+                                  "autograd.Function.")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError("You must implement either the backward or vjp method for "
+                                  "your custom autograd.Function to use it with backward mode AD.")
+
+    vjp = backward
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        if cls._arrays:
+            return _apply_arrays(cls, args, kwargs)
+        return _apply_tensors(cls, args, kwargs)
+
+    def _backward(self, grads):
+        return type(self).backward(self, *grads)
+
+
+def _apply_arrays(cls, args, kwargs):
+    """The hot path of every built-in op."""
+    ctx = object.__new__(cls)
+    datas = []
+    edges = []
+    recording = False
+    grad_on = _state.enabled
+    xp = None
+    for a in args:
+        if isinstance(a, Tensor):
+            d = a._data
+            datas.append(d)
+            if xp is None:
+                xp = _xp_of(d)
+            if grad_on and a._requires_grad:
+                recording = True
+                fn = a.grad_fn
+                edges.append((a if fn is None else fn, a._output_nr, d.shape, d.dtype))
+            else:
+                edges.append(None)
+        else:
+            datas.append(a)
+            edges.append(None)
+    ctx._xp = xp
+    if not recording:
+        out = cls.forward(ctx, *datas, **kwargs)
+        if type(out) is tuple:
+            return tuple(_make(o, False, None, 0) for o in out)
+        return _make(out, False, None, 0)
+    ctx._recording = True
+    ctx._edges = edges
+    out = cls.forward(ctx, *datas, **kwargs)
+    if _anomaly.enabled:
+        _anomaly.record(ctx)
+    non_diff = ctx._non_diff
+    if type(out) is tuple:
+        outs = []
+        for i, o in enumerate(out):
+            diff = _differentiable(o, non_diff)
+            outs.append(_make(o, diff, ctx if diff else None, i))
+        outs = tuple(outs)
+        ctx._n_outputs = len(outs)
+        ctx._out_meta = tuple((o.shape, o.dtype) for o in out)
+    elif _differentiable(out, non_diff):
+        outs = _make(out, True, ctx, 0)
+    else:
+        outs = _make(out, False, None, 0)
+    if ctx._to_save:
+        ctx._saved = _saved_records(ctx._to_save, args, datas, outs, out)
+        ctx._to_save = ()
+    return outs
+
+
+def _differentiable(arr, non_diff):
+    if non_diff is not None and id(arr) in non_diff:
+        return False
+    return arr.dtype.kind in "fc"
+
+
+def _saved_records(to_save, args, datas, outs, out):
+    outs_t = outs if type(outs) is tuple else (outs,)
+    out_arrays = out if type(out) is tuple else (out,)
+    records = []
+    for s in to_save:
+        rec = None
+        if s is not None:
+            for a, d in zip(args, datas):
+                if (s is d or s is a) and isinstance(a, Tensor):
+                    box = a._vbox
+                    if box is None:
+                        box = a._vbox = [0]
+                    rec = (d, a, box, box[0], -1)
+                    break
+            else:
+                for i, (o, t) in enumerate(zip(out_arrays, outs_t)):
+                    if s is o or s is t:
+                        box = t._vbox
+                        if box is None:
+                            box = t._vbox = [0]
+                        rec = (t._data, None, box, box[0], i if t._requires_grad else -1)
+                        break
+        if rec is None:
+            rec = (s._data if isinstance(s, Tensor) else s, None, None, 0, -1)
+        records.append(rec)
+    return tuple(records)
+
+
+def _apply_tensors(cls, args, kwargs):
+    """Custom Functions: forward runs on Tensors under no_grad; outputs are rewrapped."""
+    from .grad_mode import no_grad
+    ctx = cls.__new__(cls)
+    grad_on = _state.enabled
+    edges = []
+    recording = False
+    for a in args:
+        if isinstance(a, Tensor) and grad_on and a._requires_grad:
+            recording = True
+            fn = a.grad_fn
+            edges.append((a if fn is None else fn, a._output_nr, a._data.shape, a._data.dtype))
+        else:
+            edges.append(None)
+    ctx._edges = edges
+    ctx._recording = recording
+    with no_grad():
+        out = cls.forward(ctx, *args, **kwargs)
+    is_tuple = isinstance(out, tuple)
+    raw = out if is_tuple else (out,)
+    if not recording:
+        return out
+    if _anomaly.enabled:
+        _anomaly.record(ctx)
+    non_diff = ctx._non_diff or ()
+    dirty = ctx._dirty or ()
+    wrapped = []
+    meta = []
+    for i, o in enumerate(raw):
+        if not isinstance(o, Tensor):
+            wrapped.append(o)
+            meta.append(None)
+            continue
+        diff = id(o) not in non_diff and o._data.dtype.kind in "fc"
+        if any(o is d for d in dirty):
+            o.grad_fn, o._output_nr, o._requires_grad = (ctx if diff else None), i, diff
+            _bump(o)
+            w = o
+        else:
+            w = _make(o._data, diff, ctx if diff else None, i)
+        wrapped.append(w)
+        meta.append((o._data.shape, o._data.dtype))
+    ctx._n_outputs = len(raw)
+    ctx._out_meta = tuple(meta)
+    if ctx._to_save:
+        ctx._saved = _saved_records(ctx._to_save, args, [None] * len(args),
+                                    tuple(w for w in wrapped), tuple(raw))
+        ctx._to_save = ()
+    return tuple(wrapped) if is_tuple else wrapped[0]
+
+
+def _bump(t):
+    box = t._vbox
+    if box is None:
+        t._vbox = [1]
+    else:
+        box[0] += 1
+
+
+def once_differentiable(fn):
+    """Decorator for a custom ``backward`` that cannot itself be differentiated."""
+    @functools.wraps(fn)
+    def wrapper(ctx, *args):
+        from .grad_mode import no_grad
+        if _state.enabled and any(isinstance(a, Tensor) and a.requires_grad for a in args):
+            ctx._once = True
+        with no_grad():
+            return fn(ctx, *args)
+    return wrapper
+
+
+class _Anomaly:
+    enabled = False
+    check_nan = True
+
+    def record(self, ctx):
+        import traceback
+        ctx._trace = "".join(traceback.format_stack()[:-3])
+
+
+_anomaly = _Anomaly()
