@@ -23,7 +23,9 @@ from .ops.elementwise import *  # noqa: F403
 from .ops.reduce import *  # noqa: F403
 from .ops.movement import *  # noqa: F403
 from .ops.linalg import *  # noqa: F403
-from . import autograd, backend  # noqa: E402
+from .ops.indexing import *  # noqa: F403
+from .ops.random import *  # noqa: F403
+from . import autograd, backend, cuda, linalg, nn  # noqa: E402
 
 _bind_methods()
 del _bind_methods

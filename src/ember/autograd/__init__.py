@@ -6,27 +6,30 @@ from .function import Function, FunctionCtx, once_differentiable
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
                         set_grad_enabled)
 
+from . import engine as _engine
+from ..backend import get_xp
+from ..backend.cpu import ndarray as _ndarray
+from ..backend.cpu import xp as _cpu_xp
+from .engine import run_backward
+
 __all__ = ["Function", "FunctionCtx", "once_differentiable", "backward", "grad", "no_grad",
            "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
            "grad_mode"]
 
 
 def _tensors(x):
-    from .._tensor import Tensor
     if x is None:
         return None
-    if isinstance(x, Tensor):
+    if isinstance(x, _engine.Tensor):
         return [x]
     return list(x)
 
 
 def _root_grads(outputs, grad_outputs, create_graph):
-    from .._tensor import Tensor, _make
-    from ..backend import get_xp
     grads = []
     if grad_outputs is None:
         grad_outputs = [None] * len(outputs)
-    elif isinstance(grad_outputs, Tensor):
+    elif isinstance(grad_outputs, _engine.Tensor):
         grad_outputs = [grad_outputs]
     grad_outputs = list(grad_outputs)
     if len(grad_outputs) != len(outputs):
@@ -39,8 +42,9 @@ def _root_grads(outputs, grad_outputs, create_graph):
         if g is None:
             if out._data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            arr = get_xp(out._data).ones(out._data.shape, out._data.dtype)
-            grads.append(_make(arr, False, None, 0) if create_graph else arr)
+            d = out._data
+            arr = (_cpu_xp if type(d) is _ndarray else get_xp(d)).ones(d.shape, d.dtype)
+            grads.append(_engine._make(arr, False, None, 0) if create_graph else arr)
         else:
             if g._data.shape != out._data.shape:
                 raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of "
@@ -53,7 +57,6 @@ def _root_grads(outputs, grad_outputs, create_graph):
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
              grad_variables=None, inputs=None):
     """Compute the sum of gradients of given tensors with respect to graph leaves."""
-    from .engine import run_backward
     tensors = _tensors(tensors)
     if grad_variables is not None:
         grad_tensors = grad_variables
@@ -70,7 +73,6 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
          only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
     """Compute and return the sum of gradients of outputs with respect to the inputs."""
-    from .engine import run_backward
     single = not isinstance(inputs, (list, tuple))
     outputs = _tensors(outputs)
     inputs = _tensors(inputs)

@@ -11,11 +11,16 @@ otherwise on raw backend arrays.
 from __future__ import annotations
 
 from ..backend import get_xp
+from ..backend.cpu import ndarray as _ndarray
+from ..backend.cpu import xp as _cpu_xp
 from .function import _FREED, _anomaly
 from .grad_mode import _state
 
 Tensor = None  # set by ember._tensor
 _make = None
+
+
+_np_asarray = _cpu_xp.asarray
 
 
 def _as_array(g, xp):
@@ -46,7 +51,32 @@ def _fit(g, shape, dtype, graph):
             g = g.to(from_np(dtype))
     elif g.dtype != dtype:
         g = g.astype(dtype)
+    elif type(g) is not _ndarray and not hasattr(g, "__cuda_array_interface__"):
+        g = _np_asarray(g)  # a NumPy scalar from a 0-d computation
     return g
+
+
+def _count_deps(roots):
+    """Number of incoming edges of every node (and leaf) reachable from ``roots``."""
+    deps = {}
+    stack = []
+    for t in roots:
+        fn = t.grad_fn
+        if fn is not None and fn not in deps:
+            deps[fn] = 0
+            stack.append(fn)
+    while stack:
+        for e in stack.pop()._edges:
+            if e is None:
+                continue
+            p = e[0]
+            if p in deps:
+                deps[p] += 1
+            else:
+                deps[p] = 1
+                if not isinstance(p, Tensor):
+                    stack.append(p)
+    return deps
 
 
 def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inputs=None,
@@ -57,28 +87,8 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
     without it (``backward(inputs=...)``) the only tensors whose ``.grad`` is accumulated.
     """
     graph = bool(create_graph)
-    # 1. count incoming edges of every node reachable from the roots
-    deps = {}
-    stack = []
-    for t in roots:
-        fn = t.grad_fn
-        if fn is not None and fn not in deps:
-            deps[fn] = 0
-            stack.append(fn)
-    while stack:
-        node = stack.pop()
-        for e in node._edges:
-            if e is None:
-                continue
-            p = e[0]
-            if p in deps:
-                deps[p] += 1
-            else:
-                deps[p] = 1
-                if not isinstance(p, Tensor):
-                    stack.append(p)
-
-    targets = None  # id(tensor or (node, nr)) -> slot in results
+    deps = _count_deps(roots)
+    targets = None  # leaf tensor -> slot in results
     results = None
     nonleaf_targets = {}
     if inputs is not None:
@@ -90,10 +100,9 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
                 nonleaf_targets.setdefault(t.grad_fn, []).append((t._output_nr, i, t))
         results = [None] * len(inputs)
 
-    # 2. seed the buffers with the root gradients
-    buffers = {}
-    leaf_bufs = {}
-    shared = set()  # arrays a leaf must not adopt without copying (user-provided, aliased)
+    buffers = {}     # node -> [grad per output]
+    leaf_bufs = {}   # leaf tensor -> grad
+    shared = set()   # ids of arrays a leaf must not adopt without copying
     ready = []
     for t, g in zip(roots, root_grads):
         if not graph:
@@ -101,8 +110,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
         fn = t.grad_fn
         if fn is None:
             leaf_bufs[t] = g if t not in leaf_bufs else leaf_bufs[t] + g
-            if t not in deps:
-                deps[t] = 0
+            deps.setdefault(t, 0)
             continue
         buf = buffers.get(fn)
         if buf is None:
@@ -114,6 +122,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
         if deps.get(key) == 0 and key not in ready:
             ready.append(key)
 
+    slow = graph or _anomaly.enabled or bool(nonleaf_targets)
     prev_mode = _state.enabled
     _state.enabled = graph
     try:
@@ -125,37 +134,48 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
                     _finish_leaf(node, g, graph, targets, results, capture, shared)
                 continue
             grads = buffers.pop(node, None)
-            if grads is not None:
-                grads = _run_pre_hooks(node, grads, graph, nonleaf_targets, results, capture)
-                in_grads = _call_backward(node, grads, graph)
+            if grads is None:
+                in_grads = None
+            else:
+                if (slow or node._n_outputs != 1 or node._pre_hooks is not None
+                        or node._node_pre_hooks is not None or node._hooks is not None
+                        or not node._arrays):
+                    grads = _run_pre_hooks(node, grads, graph, nonleaf_targets, results,
+                                           capture)
+                    in_grads = _call_backward(node, grads, graph)
+                else:
+                    in_grads = node.backward(node, grads[0])
+                    if type(in_grads) is not tuple:
+                        in_grads = (in_grads,)
                 if not retain_graph and node._saved is not None:
                     node._saved = _FREED
-            else:
-                in_grads = None
-            edges = node._edges
-            for i, e in enumerate(edges):
-                if e is None:
-                    continue
-                p, nr, shape, dtype = e
-                g = in_grads[i] if in_grads is not None and i < len(in_grads) else None
-                if g is not None:
-                    g = _fit(g, shape, dtype, graph)
-                    if isinstance(p, Tensor):
-                        old = leaf_bufs.get(p)
-                        if old is None:
-                            leaf_bufs[p] = g
+            i = 0
+            for e in node._edges:
+                if e is not None:
+                    p = e[0]
+                    g = in_grads[i] if in_grads is not None else None
+                    if g is not None:
+                        if g.shape != e[2] or g.dtype is not e[3]:
+                            g = _fit(g, e[2], e[3], graph)
+                        if isinstance(p, Tensor):
+                            old = leaf_bufs.get(p)
+                            leaf_bufs[p] = g if old is None else old + g
                         else:
-                            leaf_bufs[p] = old + g
-                    else:
-                        buf = buffers.get(p)
-                        if buf is None:
-                            buf = buffers[p] = [None] * p._n_outputs
-                        old = buf[nr]
-                        buf[nr] = g if old is None else old + g
-                left = deps[p] - 1
-                deps[p] = left
-                if left == 0:
-                    ready.append(p)
+                            buf = buffers.get(p)
+                            if buf is None:
+                                if p._n_outputs == 1:
+                                    buffers[p] = [g]
+                                else:
+                                    buf = buffers[p] = [None] * p._n_outputs
+                                    buf[e[1]] = g
+                            else:
+                                old = buf[e[1]]
+                                buf[e[1]] = g if old is None else old + g
+                    left = deps[p] - 1
+                    deps[p] = left
+                    if left == 0:
+                        ready.append(p)
+                i += 1
     finally:
         _state.enabled = prev_mode
 
@@ -227,6 +247,9 @@ def _call_backward(node, grads, graph):
         raise RuntimeError("trying to differentiate twice a function that was marked with "
                            "@once_differentiable")
     node._graph = graph
+    if graph:
+        import ember
+        node.xp = ember
     try:
         if node._arrays:
             out = node._backward(grads)
@@ -237,6 +260,8 @@ def _call_backward(node, grads, graph):
             out = [_unwrap(x, graph) for x in out]
     finally:
         node._graph = False
+        if graph:
+            del node.xp
     if type(out) is not tuple and type(out) is not list:
         out = (out,)
     if len(out) != len(node._edges):

@@ -16,6 +16,8 @@ from __future__ import annotations
 import functools
 
 from ..backend import get_xp as _xp_of
+from ..backend.cpu import ndarray as _ndarray
+from ..backend.cpu import xp as _cpu_xp
 from .grad_mode import _state
 
 __all__ = ["Function", "FunctionCtx", "once_differentiable", "NodeBase"]
@@ -82,7 +84,7 @@ class NodeBase:
         return self._backward(grads)
 
     def _xp_zeros(self, shape, dtype):
-        return self._xp.zeros(shape, dtype)
+        return self.xp.zeros(shape, dtype)
 
 
 class AccumulateGrad:
@@ -129,11 +131,10 @@ class FunctionCtx:
     _to_save = ()
     _non_diff = None
     _dirty = None
-    _recording = False
 
     def save_for_backward(self, *tensors):
         """Save arrays (built-in ops) or tensors (custom Functions) for backward."""
-        if self._recording:
+        if self._edges:
             self._to_save = tensors
 
     def mark_non_differentiable(self, *outputs):
@@ -160,6 +161,8 @@ class FunctionCtx:
         as_tensors = self._graph or not self._arrays
         out = []
         for arr, owner, box, version, out_nr in saved:
+            if owner is not None:
+                box = owner._vbox
             if box is not None and box[0] != version:
                 self._raise_modified(arr, box[0], version, out_nr)
             if not as_tensors:
@@ -189,15 +192,6 @@ class FunctionCtx:
         return tuple(e is not None for e in self._edges)
 
     @property
-    def xp(self):
-        """The namespace backward formulas compute with: the backend's arrays normally, the
-        ``ember`` namespace (recording a graph) under ``create_graph``."""
-        if self._graph:
-            import ember
-            return ember
-        return self._xp
-
-    @property
     def create_graph(self):
         return self._graph
 
@@ -221,7 +215,10 @@ class Function(FunctionCtx, NodeBase):
     """
 
     _arrays = False   # built-in primitives: forward and backward on backend arrays
-    _xp = None
+    # The namespace forward/backward compute with: the CPU backend by default, the array's
+    # own backend for other devices, the ``ember`` namespace (recording a graph) while the
+    # engine runs this node under ``create_graph``.
+    xp = _cpu_xp
 
     def __init__(self, *args, **kwargs):
         pass
@@ -240,44 +237,47 @@ class Function(FunctionCtx, NodeBase):
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        if cls._arrays:
-            return _apply_arrays(cls, args, kwargs)
+        """Run the op on ``args`` and record it in the graph when grad mode is on."""
         return _apply_tensors(cls, args, kwargs)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("_arrays"):
+            cls.apply = classmethod(_apply_arrays)
 
     def _backward(self, grads):
         return type(self).backward(self, *grads)
 
 
-def _apply_arrays(cls, args, kwargs):
+def _apply_arrays(cls, *args, **kwargs):
     """The hot path of every built-in op."""
-    ctx = object.__new__(cls)
     datas = []
-    edges = []
-    recording = False
+    edges = None
     grad_on = _state.enabled
     xp = None
+    i = 0
     for a in args:
         if isinstance(a, Tensor):
             d = a._data
             datas.append(d)
-            if xp is None:
+            if type(d) is not _ndarray:
                 xp = _xp_of(d)
             if grad_on and a._requires_grad:
-                recording = True
+                if edges is None:
+                    edges = [None] * len(args)
                 fn = a.grad_fn
-                edges.append((a if fn is None else fn, a._output_nr, d.shape, d.dtype))
-            else:
-                edges.append(None)
+                edges[i] = (a if fn is None else fn, a._output_nr, d.shape, d.dtype)
         else:
             datas.append(a)
-            edges.append(None)
-    ctx._xp = xp
-    if not recording:
+        i += 1
+    ctx = _new(cls)
+    if xp is not None:
+        ctx.xp = xp
+    if edges is None:
         out = cls.forward(ctx, *datas, **kwargs)
         if type(out) is tuple:
-            return tuple(_make(o, False, None, 0) for o in out)
+            return tuple([_make(o, False, None, 0) for o in out])
         return _make(out, False, None, 0)
-    ctx._recording = True
     ctx._edges = edges
     out = cls.forward(ctx, *datas, **kwargs)
     if _anomaly.enabled:
@@ -290,8 +290,8 @@ def _apply_arrays(cls, args, kwargs):
             outs.append(_make(o, diff, ctx if diff else None, i))
         outs = tuple(outs)
         ctx._n_outputs = len(outs)
-        ctx._out_meta = tuple((o.shape, o.dtype) for o in out)
-    elif _differentiable(out, non_diff):
+        ctx._out_meta = tuple([(o.shape, o.dtype) for o in out])
+    elif out.dtype.kind in "fc" and (non_diff is None or id(out) not in non_diff):
         outs = _make(out, True, ctx, 0)
     else:
         outs = _make(out, False, None, 0)
@@ -308,26 +308,33 @@ def _differentiable(arr, non_diff):
 
 
 def _saved_records(to_save, args, datas, outs, out):
-    outs_t = outs if type(outs) is tuple else (outs,)
-    out_arrays = out if type(out) is tuple else (out,)
+    """(array, input tensor or None, version box, version, output index or -1) per saved
+    value: inputs and outputs are tracked for the in-place check and for create_graph."""
     records = []
+    single = type(outs) is not tuple
     for s in to_save:
         rec = None
         if s is not None:
-            for a, d in zip(args, datas):
-                if (s is d or s is a) and isinstance(a, Tensor):
-                    box = a._vbox
-                    if box is None:
-                        box = a._vbox = [0]
-                    rec = (d, a, box, box[0], -1)
+            i = 0
+            for d in datas:
+                if s is d or s is args[i]:
+                    a = args[i]
+                    if isinstance(a, Tensor):
+                        box = a._vbox
+                        rec = (a._data, a, None, box[0] if box else 0, -1)
                     break
+                i += 1
             else:
-                for i, (o, t) in enumerate(zip(out_arrays, outs_t)):
+                if single:
+                    pairs = ((out, outs),)
+                else:
+                    pairs = zip(out, outs)
+                for j, (o, t) in enumerate(pairs):
                     if s is o or s is t:
                         box = t._vbox
                         if box is None:
                             box = t._vbox = [0]
-                        rec = (t._data, None, box, box[0], i if t._requires_grad else -1)
+                        rec = (t._data, None, box, box[0], j if t._requires_grad else -1)
                         break
         if rec is None:
             rec = (s._data if isinstance(s, Tensor) else s, None, None, 0, -1)
@@ -349,8 +356,8 @@ def _apply_tensors(cls, args, kwargs):
             edges.append((a if fn is None else fn, a._output_nr, a._data.shape, a._data.dtype))
         else:
             edges.append(None)
-    ctx._edges = edges
-    ctx._recording = recording
+    if recording:
+        ctx._edges = edges
     with no_grad():
         out = cls.forward(ctx, *args, **kwargs)
     is_tuple = isinstance(out, tuple)
@@ -416,3 +423,4 @@ class _Anomaly:
 
 
 _anomaly = _Anomaly()
+_new = object.__new__

@@ -18,6 +18,15 @@ def promote(a, b):
     db = getattr(b, "dtype", None)
     if da is db and da is not None:
         return a, b
+    # array with a weak Python scalar that does not raise its category: NumPy agrees with torch
+    if db is None and da is not None:
+        tb = b.__class__
+        if (tb is float and da.kind in "fc") or (tb is int and da.kind in "iufc"):
+            return a, b
+    elif da is None and db is not None:
+        ta = a.__class__
+        if (ta is float and db.kind in "fc") or (ta is int and db.kind in "iufc"):
+            return a, b
     rd = _dt.result_np(a, b)
     if da is not None and da != rd:
         a = a.astype(rd)
@@ -35,6 +44,21 @@ def _scalar_as(x, np_dtype):
     if isinstance(x, bool):
         return int(x) if np_dtype.kind in "iu" else float(x)
     return x
+
+
+def expand_to(xp, g, shape):
+    """Broadcast ``g`` to ``shape``: a fresh array when small (NumPy's broadcast_to costs ~2 us),
+    a zero-copy view when large. Tensors (create_graph) use ``expand``."""
+    if xp.__name__ == "ember":
+        return g.expand(shape)
+    n = 1
+    for s in shape:
+        n *= s
+    if n > 65536:
+        return xp.broadcast_to(g, shape)
+    out = xp.empty(shape, g.dtype)
+    out[...] = g
+    return out
 
 
 def to_float(a):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .. import dtypes as _dt
 from ..autograd.function import Function
-from ._util import normalize_dims
+from ._util import expand_to, normalize_dims
 
 __all__ = ["sum", "mean"]
 
@@ -31,7 +31,7 @@ class Sum(Function):
     @staticmethod
     def backward(ctx, g):
         g = _expand_back(g, ctx.shape, ctx.axes, ctx.keepdim)
-        return ctx.xp.broadcast_to(g, ctx.shape), None, None, None
+        return expand_to(ctx.xp, g, ctx.shape), None, None, None
 
 
 def sum(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
@@ -63,7 +63,7 @@ class Mean(Function):
     @staticmethod
     def backward(ctx, g):
         g = _expand_back(g, ctx.shape, ctx.axes, ctx.keepdim) / ctx.n
-        return ctx.xp.broadcast_to(g, ctx.shape), None, None, None
+        return expand_to(ctx.xp, g, ctx.shape), None, None, None
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
