@@ -11,9 +11,7 @@ import numpy as _np
 from . import dtypes as _dt
 from .autograd import engine as _engine
 from .autograd import function as _function
-from .autograd.grad_mode import _state
 from .backend import device_of as _device_of
-from .backend import get_xp as _get_xp
 
 __all__ = ["Tensor", "Size"]
 
@@ -368,7 +366,7 @@ class Tensor:
 
     def __bool__(self):
         if self._data.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with more than one value is "
+            raise RuntimeError("Boolean value of Tensor with more than one value is "
                                "ambiguous")
         return bool(self._data.reshape(()))
 
@@ -387,8 +385,7 @@ class Tensor:
                             "index")
         return int(self.item())
 
-    def __hash__(self):
-        return id(self)
+    __hash__ = object.__hash__  # identity, kept when __eq__ becomes elementwise
 
     def __repr__(self, *, tensor_contents=None):
         from ._tensor_str import tensor_repr

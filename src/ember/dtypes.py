@@ -93,14 +93,16 @@ def to_np(d):
 def as_dtype(d) -> dtype:
     if d.__class__ is dtype:
         return d
+    # Python types name fixed dtypes (as in torch: ``dtype=float`` is float64 whatever the
+    # default dtype)
     if d is _builtin_float:
-        return _default_float
+        return float64
     if d is _builtin_int:
         return int64
     if d is _builtin_bool:
         return bool
     if d is complex:
-        return _default_float.to_complex()
+        return complex128
     if isinstance(d, str):
         name = d[6:] if d.startswith("torch.") else d
         name = {"float": "float32", "double": "float64", "half": "float16", "long": "int64",
@@ -288,7 +290,8 @@ class iinfo:
             self.bits, self.min, self.max = 8, 0, 1
         else:
             info = np.iinfo(d.np)
-            self.bits, self.min, self.max = info.bits, _builtin_int(info.min), _builtin_int(info.max)
+            self.bits = info.bits
+            self.min, self.max = _builtin_int(info.min), _builtin_int(info.max)
         self.dtype = d.name
 
     def __repr__(self):

@@ -32,6 +32,7 @@ class NodeBase:
 
     _edges = ()
     _saved = None
+    _saved_meta = ()
     _n_outputs = 1
     _out_meta = None
     _pre_hooks = None      # {output_nr: [hook]} tensor hooks of non-leaf outputs
@@ -148,6 +149,8 @@ class FunctionCtx:
 
     @property
     def saved_tensors(self):
+        """What forward saved: arrays in an ordinary built-in backward, Tensors under
+        create_graph and in custom Functions. Raises if one was modified in place since."""
         saved = self._saved
         if saved is None:
             return ()
@@ -158,21 +161,19 @@ class FunctionCtx:
                 "graph are freed when you call .backward() or autograd.grad(). Specify "
                 "retain_graph=True if you need to backward through the graph a second time or "
                 "if you need to access saved tensors after calling backward.")
-        as_tensors = self._graph or not self._arrays
-        out = []
-        for arr, owner, box, version, out_nr in saved:
+        for idx, owner, box, version, out_nr in self._saved_meta:
             if owner is not None:
                 box = owner._vbox
             if box is not None and box[0] != version:
-                self._raise_modified(arr, box[0], version, out_nr)
-            if not as_tensors:
-                out.append(arr)
-            elif owner is not None:
-                out.append(owner)
+                self._raise_modified(saved[idx], box[0], version, out_nr)
+        if self._arrays and not self._graph:
+            return saved
+        out = [None if a is None else _make(a, False, None, 0) for a in saved]
+        for idx, owner, box, version, out_nr in self._saved_meta:
+            if owner is not None:
+                out[idx] = owner
             elif out_nr >= 0:
-                out.append(_make(arr, True, self, out_nr))
-            else:
-                out.append(_make(arr, False, None, 0) if arr is not None else None)
+                out[idx] = _make(saved[idx], True, self, out_nr)
         return tuple(out)
 
     saved_variables = saved_tensors
@@ -189,7 +190,7 @@ class FunctionCtx:
 
     @property
     def needs_input_grad(self):
-        return tuple(e is not None for e in self._edges)
+        return tuple([e is not None for e in self._edges])
 
     @property
     def create_graph(self):
@@ -250,26 +251,31 @@ class Function(FunctionCtx, NodeBase):
 
 
 def _apply_arrays(cls, *args, **kwargs):
-    """The hot path of every built-in op."""
-    datas = []
+    """The hot path of every built-in op (kept flat: each line here is paid on every op)."""
     edges = None
-    grad_on = _state.enabled
     xp = None
-    i = 0
-    for a in args:
-        if isinstance(a, Tensor):
-            d = a._data
-            datas.append(d)
-            if type(d) is not _ndarray:
+    if _state.enabled:
+        datas = []
+        i = 0
+        for a in args:
+            if isinstance(a, Tensor):
+                d = a._data
+                datas.append(d)
+                if type(d) is not _ndarray:
+                    xp = _xp_of(d)
+                if a._requires_grad:
+                    if edges is None:
+                        edges = [None] * len(args)
+                    fn = a.grad_fn
+                    edges[i] = (a if fn is None else fn, a._output_nr, d.shape, d.dtype)
+            else:
+                datas.append(a)
+            i += 1
+    else:
+        datas = [a._data if isinstance(a, Tensor) else a for a in args]
+        for d in datas:
+            if type(d) is not _ndarray and hasattr(d, "__cuda_array_interface__"):
                 xp = _xp_of(d)
-            if grad_on and a._requires_grad:
-                if edges is None:
-                    edges = [None] * len(args)
-                fn = a.grad_fn
-                edges[i] = (a if fn is None else fn, a._output_nr, d.shape, d.dtype)
-        else:
-            datas.append(a)
-        i += 1
     ctx = _new(cls)
     if xp is not None:
         ctx.xp = xp
@@ -282,8 +288,8 @@ def _apply_arrays(cls, *args, **kwargs):
     out = cls.forward(ctx, *datas, **kwargs)
     if _anomaly.enabled:
         _anomaly.record(ctx)
-    non_diff = ctx._non_diff
     if type(out) is tuple:
+        non_diff = ctx._non_diff
         outs = []
         for i, o in enumerate(out):
             diff = _differentiable(o, non_diff)
@@ -291,13 +297,13 @@ def _apply_arrays(cls, *args, **kwargs):
         outs = tuple(outs)
         ctx._n_outputs = len(outs)
         ctx._out_meta = tuple([(o.shape, o.dtype) for o in out])
-    elif out.dtype.kind in "fc" and (non_diff is None or id(out) not in non_diff):
+    elif out.dtype.kind in "fc" and (ctx._non_diff is None or id(out) not in ctx._non_diff):
         outs = _make(out, True, ctx, 0)
     else:
         outs = _make(out, False, None, 0)
-    if ctx._to_save:
-        ctx._saved = _saved_records(ctx._to_save, args, datas, outs, out)
-        ctx._to_save = ()
+    to_save = ctx._to_save
+    if to_save:
+        _save(ctx, to_save, args, datas, outs, out)
     return outs
 
 
@@ -307,39 +313,43 @@ def _differentiable(arr, non_diff):
     return arr.dtype.kind in "fc"
 
 
-def _saved_records(to_save, args, datas, outs, out):
-    """(array, input tensor or None, version box, version, output index or -1) per saved
-    value: inputs and outputs are tracked for the in-place check and for create_graph."""
-    records = []
-    single = type(outs) is not tuple
-    for s in to_save:
-        rec = None
+def _save(ctx, to_save, args, datas, outs, out):
+    """Store the saved arrays, plus (index, input tensor or None, version box, version,
+    output index or -1) for each one that is an input or output tensor: tracked for the
+    in-place check and mapped back to tensors under create_graph."""
+    arrays = []
+    meta = []
+    n = len(datas)
+    for k, s in enumerate(to_save):
+        i = 0
         if s is not None:
-            i = 0
-            for d in datas:
-                if s is d or s is args[i]:
-                    a = args[i]
-                    if isinstance(a, Tensor):
-                        box = a._vbox
-                        rec = (a._data, a, None, box[0] if box else 0, -1)
+            while i < n:
+                if s is datas[i] or s is args[i]:
                     break
                 i += 1
-            else:
-                if single:
-                    pairs = ((out, outs),)
-                else:
-                    pairs = zip(out, outs)
-                for j, (o, t) in enumerate(pairs):
-                    if s is o or s is t:
-                        box = t._vbox
-                        if box is None:
-                            box = t._vbox = [0]
-                        rec = (t._data, None, box, box[0], j if t._requires_grad else -1)
-                        break
-        if rec is None:
-            rec = (s._data if isinstance(s, Tensor) else s, None, None, 0, -1)
-        records.append(rec)
-    return tuple(records)
+        if i < n and isinstance(args[i], Tensor):
+            a = args[i]
+            box = a._vbox
+            arrays.append(a._data)
+            meta.append((k, a, None, box[0] if box else 0, -1))
+        elif i < n or s is None:
+            arrays.append(s)
+        else:
+            arrays.append(_output_record(k, s, outs, out, meta))
+    ctx._saved = tuple(arrays)
+    ctx._saved_meta = meta
+
+
+def _output_record(k, s, outs, out, meta):
+    pairs = ((out, outs),) if type(outs) is not tuple else zip(out, outs)
+    for j, (o, t) in enumerate(pairs):
+        if s is o or s is t:
+            box = t._vbox
+            if box is None:
+                box = t._vbox = [0]
+            meta.append((k, None, box, box[0], j if t._requires_grad else -1))
+            return t._data
+    return s._data if isinstance(s, Tensor) else s
 
 
 def _apply_tensors(cls, args, kwargs):
@@ -387,8 +397,7 @@ def _apply_tensors(cls, args, kwargs):
     ctx._n_outputs = len(raw)
     ctx._out_meta = tuple(meta)
     if ctx._to_save:
-        ctx._saved = _saved_records(ctx._to_save, args, [None] * len(args),
-                                    tuple(w for w in wrapped), tuple(raw))
+        _save(ctx, ctx._to_save, args, [None] * len(args), tuple(wrapped), tuple(raw))
         ctx._to_save = ()
     return tuple(wrapped) if is_tuple else wrapped[0]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as _np
 
-from . import cpu
+from . import cpu  # noqa: F401  (the CPU backend module)
 
 __all__ = ["device", "get_xp", "device_of", "check_same_device"]
 
