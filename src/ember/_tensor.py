@@ -136,8 +136,15 @@ class Tensor:
 
     def stride(self, dim=None):
         """The jump (in elements) needed to go from one element to the next in each dim."""
-        item = self._data.itemsize
-        strides = tuple(s // item for s in self._data.strides)
+        a = self._data
+        if a.size == 0:  # NumPy zeroes the strides of empty arrays; torch keeps them
+            strides, n = [], 1
+            for s in reversed(a.shape):
+                strides.append(n)
+                n *= max(s, 1)
+            strides = tuple(reversed(strides))
+        else:
+            strides = tuple(s // a.itemsize for s in a.strides)
         return strides if dim is None else strides[_wrap_dim(dim, self._data.ndim)]
 
     def is_contiguous(self, memory_format=None) -> bool:
@@ -302,6 +309,7 @@ class Tensor:
 
     def _register_node_hook(self, hook):
         fn = self.grad_fn
+        fn._fast = False
         if fn._pre_hooks is None:
             fn._pre_hooks = {}
         fn._pre_hooks.setdefault(self._output_nr, []).append(hook)
@@ -310,6 +318,12 @@ class Tensor:
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Computes the gradient of current tensor wrt graph leaves (see
         :func:`ember.autograd.backward`)."""
+        d = self._data
+        if (gradient is None and inputs is None and not create_graph and self.grad_fn is not None
+                and d.size == 1 and type(d) is _ndarray):
+            # the common `loss.backward()`: skip the general argument handling
+            _engine.run_backward((self,), (_np.ones(d.shape, d.dtype),), bool(retain_graph))
+            return
         from .autograd import backward
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
@@ -341,6 +355,9 @@ class Tensor:
         return self._data if type(self._data) is _ndarray else self._data.get()
 
     def __array__(self, dtype=None, copy=None):
+        if self._requires_grad:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
+                               "tensor.detach().numpy() instead.")
         a = self._host()
         return a if dtype is None else a.astype(dtype, copy=False)
 
@@ -370,14 +387,25 @@ class Tensor:
                                "ambiguous")
         return bool(self._data.reshape(()))
 
+    def _scalar(self):
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self.item()
+
     def __float__(self):
-        return float(self.item())
+        v = self._scalar()
+        if isinstance(v, complex):
+            raise RuntimeError("value cannot be converted to type double without overflow")
+        return float(v)
 
     def __int__(self):
-        return int(self.item())
+        v = self._scalar()
+        if isinstance(v, complex):
+            raise RuntimeError("value cannot be converted to type int64_t without overflow")
+        return int(v)
 
     def __complex__(self):
-        return complex(self.item())
+        return complex(self._scalar())
 
     def __index__(self):
         if self._data.dtype.kind not in "iub" or self._data.size != 1:
@@ -449,15 +477,21 @@ class Tensor:
         return self.to("cuda" if device is None else device)
 
     def type(self, dtype=None, non_blocking=False):
+        """Returns the type (``'torch.FloatTensor'``, ...) if ``dtype`` is not provided, else
+        casts this object to the specified type (a dtype or a type string)."""
+        names = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+                 "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+                 "bool": "Bool", "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
         if dtype is None:
-            name = {"float32": "Float", "float64": "Double", "float16": "Half",
-                    "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char",
-                    "uint8": "Byte", "bool": "Bool"}.get(self.dtype.name, self.dtype.name)
-            return f"torch.{name}Tensor"
-        if isinstance(dtype, str) and dtype.endswith("Tensor"):
-            dtype = {"Float": "float32", "Double": "float64", "Half": "float16",
-                     "Long": "int64", "Int": "int32", "Short": "int16", "Char": "int8",
-                     "Byte": "uint8", "Bool": "bool"}[dtype.rsplit(".", 1)[-1][:-6]]
+            prefix = "torch." if self.is_cpu else "torch.cuda."
+            return f"{prefix}{names[self.dtype.name]}Tensor"
+        if isinstance(dtype, str):
+            kind = dtype.rsplit(".", 1)[-1]
+            by_type = {v + "Tensor": k for k, v in names.items()}
+            if kind not in by_type:
+                raise ValueError(f"invalid type: '{dtype}'")
+            device = "cuda" if ".cuda." in dtype else "cpu"
+            return self.to(device, _dt.as_dtype(by_type[kind]))
         return self.to(dtype)
 
     def type_as(self, other):

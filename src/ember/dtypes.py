@@ -271,7 +271,7 @@ class finfo:
         self.max = _builtin_float(info.max)
         self.min = _builtin_float(info.min)
         self.tiny = self.smallest_normal = _builtin_float(info.tiny)
-        self.resolution = _builtin_float(info.resolution)
+        self.resolution = 10.0 ** -info.precision
 
     def __repr__(self):
         return (f"finfo(resolution={self.resolution}, min={self.min:g}, max={self.max:g}, "
@@ -284,15 +284,12 @@ class iinfo:
 
     def __init__(self, type):
         d = as_dtype(type)
-        if d._category > _INT:
+        if d._category != _INT:
             raise TypeError("iinfo() requires an integer input type.")
-        if d is bool:
-            self.bits, self.min, self.max = 8, 0, 1
-        else:
-            info = np.iinfo(d.np)
-            self.bits = info.bits
-            self.min, self.max = _builtin_int(info.min), _builtin_int(info.max)
+        info = np.iinfo(d.np)
+        self.bits = info.bits
+        self.min, self.max = _builtin_int(info.min), _builtin_int(info.max)
         self.dtype = d.name
 
     def __repr__(self):
-        return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"
+        return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"

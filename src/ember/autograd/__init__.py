@@ -2,9 +2,13 @@
 from __future__ import annotations
 
 from . import grad_mode
+from .anomaly import (detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled,
+                      set_detect_anomaly)
 from .function import Function, FunctionCtx, once_differentiable
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
                         set_grad_enabled)
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from . import functional, graph  # noqa: E402
 
 from . import engine as _engine
 from ..backend import get_xp
@@ -12,9 +16,20 @@ from ..backend.cpu import ndarray as _ndarray
 from ..backend.cpu import xp as _cpu_xp
 from .engine import run_backward
 
-__all__ = ["Function", "FunctionCtx", "once_differentiable", "backward", "grad", "no_grad",
-           "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
-           "grad_mode"]
+__all__ = ["Variable", "Function", "FunctionCtx", "once_differentiable", "backward", "grad",
+           "no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
+           "grad_mode", "gradcheck", "gradgradcheck", "GradcheckError", "detect_anomaly",
+           "set_detect_anomaly", "is_anomaly_enabled", "is_anomaly_check_nan_enabled",
+           "functional", "graph"]
+
+
+def __getattr__(name):
+    # ``Variable`` is an alias of Tensor, as in torch; ember._tensor imports this package
+    # first, so the name is resolved on access
+    if name == "Variable":
+        from .._tensor import Tensor
+        return Tensor
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _tensors(x):
@@ -73,7 +88,6 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
          only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
     """Compute and return the sum of gradients of outputs with respect to the inputs."""
-    single = not isinstance(inputs, (list, tuple))
     outputs = _tensors(outputs)
     inputs = _tensors(inputs)
     for t in inputs:

@@ -137,9 +137,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
             if grads is None:
                 in_grads = None
             else:
-                if (slow or node._n_outputs != 1 or node._pre_hooks is not None
-                        or node._node_pre_hooks is not None or node._hooks is not None
-                        or not node._arrays):
+                if slow or not node._fast:
                     grads = _run_pre_hooks(node, grads, graph, nonleaf_targets, results,
                                            capture)
                     in_grads = _call_backward(node, grads, graph)

@@ -41,6 +41,7 @@ class NodeBase:
     _graph = False          # True while running under create_graph
     _trace = None           # forward traceback under detect_anomaly
     _materialize = True
+    _fast = False           # built-in single-output node without hooks: the engine's fast path
 
     def name(self):
         name = type(self).__name__
@@ -68,6 +69,7 @@ class NodeBase:
         """Register ``hook(grad_inputs, grad_outputs)`` called after this node's backward."""
         if self._hooks is None:
             self._hooks = []
+        self._fast = False
         self._hooks.append(hook)
         return _RemovableHandle(self._hooks, hook)
 
@@ -75,6 +77,7 @@ class NodeBase:
         """Register ``hook(grad_outputs)`` called before this node's backward."""
         if self._node_pre_hooks is None:
             self._node_pre_hooks = []
+        self._fast = False
         self._node_pre_hooks.append(hook)
         return _RemovableHandle(self._node_pre_hooks, hook)
 
@@ -166,7 +169,7 @@ class FunctionCtx:
                 box = owner._vbox
             if box is not None and box[0] != version:
                 self._raise_modified(saved[idx], box[0], version, out_nr)
-        if self._arrays and not self._graph:
+        if not self._graph and self._arrays:
             return saved
         out = [None if a is None else _make(a, False, None, 0) for a in saved]
         for idx, owner, box, version, out_nr in self._saved_meta:
@@ -245,6 +248,7 @@ class Function(FunctionCtx, NodeBase):
         super().__init_subclass__(**kwargs)
         if cls.__dict__.get("_arrays"):
             cls.apply = classmethod(_apply_arrays)
+            cls._fast = True
 
     def _backward(self, grads):
         return type(self).backward(self, *grads)
@@ -297,8 +301,18 @@ def _apply_arrays(cls, *args, **kwargs):
         outs = tuple(outs)
         ctx._n_outputs = len(outs)
         ctx._out_meta = tuple([(o.shape, o.dtype) for o in out])
+        ctx._fast = False
     elif out.dtype.kind in "fc" and (ctx._non_diff is None or id(out) not in ctx._non_diff):
-        outs = _make(out, True, ctx, 0)
+        # _make, inlined: this line runs for every recorded op
+        if type(out) is not _ndarray:
+            out = _make(out, False, None, 0)._data
+        outs = _new(Tensor)
+        outs._data = out
+        outs._requires_grad = True
+        outs.grad_fn = ctx
+        outs._output_nr = 0
+        outs._grad = None
+        outs._vbox = None
     else:
         outs = _make(out, False, None, 0)
     to_save = ctx._to_save

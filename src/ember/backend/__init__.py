@@ -78,7 +78,7 @@ def get_xp(array):
 
 
 def device_of(array) -> device:
-    if type(array) is _ndarray:
+    if type(array) is _ndarray or isinstance(array, _np.generic):
         return CPU
     from . import cuda
     return cuda.device_of(array)

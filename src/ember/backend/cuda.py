@@ -43,9 +43,15 @@ def device_of(array):
     return device("cuda", array.device.id)
 
 
-def to_cuda(array, index: int):
+def check_available():
+    """Raise torch's exception type (AssertionError) when no CUDA device can be used."""
     if not is_available():
-        raise RuntimeError("CUDA is not available: CuPy found no usable GPU")
+        raise AssertionError("Ember has no usable CUDA device: CUDA tensors need CuPy "
+                             "(pip install 'ember[cuda]') and a GPU")
+
+
+def to_cuda(array, index: int):
+    check_available()
     cupy = _import_cupy()
     with cupy.cuda.Device(index):
         return cupy.asarray(array)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .. import dtypes as _dt
+from ..backend import check_same_device
 from ..autograd.grad_mode import _state
 from .._tensor import Tensor, _make
 
@@ -16,6 +17,8 @@ def promote(a, b):
     """
     da = getattr(a, "dtype", None)
     db = getattr(b, "dtype", None)
+    if da is not None and db is not None and type(a) is not type(b):
+        check_same_device(a, b)
     if da is db and da is not None:
         return a, b
     # array with a weak Python scalar that does not raise its category: NumPy agrees with torch

@@ -122,14 +122,14 @@ def _real(a):
 def _check_lr(lr):
     if isinstance(lr, Tensor) and lr.numel() != 1:
         raise ValueError("Tensor lr must be 1-element")
-    if not 0.0 <= lr:
+    if not 0.0 <= _to_scalar(lr):
         raise ValueError(f"Invalid learning rate: {lr}")
 
 
 def _check_betas(betas):
-    if not 0.0 <= betas[0] < 1.0:
+    if not 0.0 <= _to_scalar(betas[0]) < 1.0:
         raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
-    if not 0.0 <= betas[1] < 1.0:
+    if not 0.0 <= _to_scalar(betas[1]) < 1.0:
         raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
 
 
@@ -142,6 +142,18 @@ def _lerp_(xp, start, end, weight, tmp):
     else:
         tmp *= weight - 1
         xp.add(end, tmp, out=start)
+
+
+def _decayed_grad(xp, param, g, weight_decay, maximize):
+    """``(-g if maximize else g) + weight_decay * param`` as a new array (or ``g`` itself)."""
+    if weight_decay != 0:
+        t = xp.multiply(param, weight_decay)
+        if maximize:
+            t -= g
+        else:
+            t += g
+        return t
+    return xp.negative(g) if maximize else g
 
 
 def _typename(obj):
