@@ -25,7 +25,9 @@ from .ops.movement import *  # noqa: F403
 from .ops.linalg import *  # noqa: F403
 from .ops.indexing import *  # noqa: F403
 from .ops.random import *  # noqa: F403
+from .serialization import load, save  # noqa: E402
 from . import autograd, backend, cuda, linalg, nn  # noqa: E402
+from . import optim  # noqa: E402
 
 _bind_methods()
 del _bind_methods

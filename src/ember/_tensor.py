@@ -363,8 +363,8 @@ class Tensor:
 
     def __dlpack__(self, stream=None, **kwargs):
         if self._requires_grad:
-            raise RuntimeError("Can't export tensors that require gradient, use "
-                               "tensor.detach()")
+            raise BufferError("Can't export tensors that require gradient, use "
+                              "tensor.detach()")
         return self._data.__dlpack__(**kwargs) if stream is None else \
             self._data.__dlpack__(stream=stream, **kwargs)
 

@@ -7,7 +7,7 @@ from .anomaly import (detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_e
 from .function import Function, FunctionCtx, once_differentiable
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
                         set_grad_enabled)
-from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .gradcheck import gradcheck, gradgradcheck
 from . import functional, graph  # noqa: E402
 
 from . import engine as _engine
@@ -18,7 +18,7 @@ from .engine import run_backward
 
 __all__ = ["Variable", "Function", "FunctionCtx", "once_differentiable", "backward", "grad",
            "no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
-           "grad_mode", "gradcheck", "gradgradcheck", "GradcheckError", "detect_anomaly",
+           "grad_mode", "gradcheck", "gradgradcheck", "detect_anomaly",
            "set_detect_anomaly", "is_anomaly_enabled", "is_anomaly_check_nan_enabled",
            "functional", "graph"]
 

@@ -342,6 +342,8 @@ def _sizes(size, kwargs, name):
         if size:
             raise TypeError(f"{name}() got multiple values for argument 'size'")
         size = (kwargs.pop("size"),)
+    elif not size:
+        raise TypeError(f'{name}() missing 1 required positional arguments: "size"')
     if kwargs:
         raise TypeError(f"{name}() got an unexpected keyword argument '{next(iter(kwargs))}'")
     return _size(size, name)
@@ -444,6 +446,10 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
         fill_value = fill_value.item()
     else:
         default = _dt.scalar_dtype(fill_value).np
+    if isinstance(fill_value, complex) and dtype is not None and \
+            not _dt.as_dtype(dtype).is_complex:
+        raise RuntimeError(f"value cannot be converted to type {_dt.as_dtype(dtype).name} "
+                           "without overflow")
     return _filled(fill_value, _size((size,), "full"), dtype, device, requires_grad, default,
                    out=out)
 
@@ -537,15 +543,23 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     d = _np_dtype(dtype, _range_dtype((start, end, step)))
     xp = _xp_for(device)
-    if d.kind in "iub" and all(isinstance(v, int) for v in (start, end, step)):
-        n = max(0, -((start - end) // step))
-        arr = xp.arange(start, start + n * step, step, dtype=_np.int64)[:n].astype(d)
+    if d.kind in "iub":
+        # torch's kernel on integers: start and step truncated to int64; the length from the
+        # truncated values for int64, from the original ones for the narrower types
+        xs, xe, xst = int(start), int(end), int(step)
+        if d == _np.int64:
+            if xst == 0:
+                raise ValueError("step must be nonzero")
+            num = xe - xs + xst - ((xst > 0) - (xst < 0))
+            n = max(0, abs(num) // abs(xst) * (1 if (num >= 0) == (xst > 0) else -1))
+        else:
+            n = max(0, _math.ceil((end - start) / step))
+        arr = (xp.arange(n, dtype=_np.int64) * xst + xs).astype(d)
     else:
         n = max(0, _math.ceil((end - start) / step))
-        # torch's kernel: start + step * i in double, rounded once to the dtype
-        arr = xp.arange(n, dtype=_np.float64) * step + start
-        if d.kind in "iu":
-            arr = _np.trunc(arr)
+        # torch's kernel: start + step * i in the accumulation type (double; float for half)
+        acc = _np.float32 if d == _np.float16 else _np.float64
+        arr = xp.arange(n, dtype=acc) * acc(step) + acc(start)
         arr = arr.astype(d)
     t = _leaf(arr, requires_grad)
     return t if out is None else _write_out(out, t)
@@ -756,10 +770,11 @@ def _parse_to(args, kwargs):
             dtype, device = first.dtype, first.device
         elif _is_dtype_like(first):
             dtype = first
-        elif first is not None:
-            device = first
+        else:
+            device = first if first is not None else device
             if args and (args[0] is None or _is_dtype_like(args[0])):
-                dtype = args.pop(0) if args[0] is not None else (args.pop(0) or dtype)
+                second = args.pop(0)
+                dtype = second if second is not None else dtype
         if len(args) > 2:
             raise TypeError("to() received an invalid combination of arguments")
         if len(args) == 2:

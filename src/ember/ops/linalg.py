@@ -677,7 +677,10 @@ def trace(input):
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input.ndim}")
     if input._data.dtype.kind in "biu" and input.dtype is not _dt.int64:
         input = input.to(_dt.int64)
-    return einsum("ii->", input)
+    m, n = input.shape
+    if m == n:
+        return einsum("ii->", input)
+    return einsum("ij,ij->", input, _eye(input, m, n))
 
 
 # ---------------------------------------------------------------- cross product
@@ -1239,7 +1242,7 @@ class QR(Function):
         return gA, None
 
 
-def qr(A, mode="reduced", *, out=None):
+def linalg_qr(A, mode="reduced", *, out=None):
     """Computes the QR decomposition of a matrix: ``A = Q R`` with ``Q`` orthogonal and ``R``
     upper triangular. ``mode`` is ``'reduced'`` (default), ``'complete'`` or ``'r'`` (``Q`` is
     then empty); returns the named tuple ``(Q, R)``."""
@@ -1251,10 +1254,10 @@ def qr(A, mode="reduced", *, out=None):
     return QRResult(*QR.apply(A, mode))
 
 
-def _legacy_qr(input, some=True, *, out=None):
+def qr(input, some=True, *, out=None):
     """Computes the QR decomposition of a matrix or a batch of matrices (``some=False`` gives
     the complete decomposition). Deprecated in favor of ``ember.linalg.qr``."""
-    return qr(input, "reduced" if some else "complete")
+    return linalg_qr(input, "reduced" if some else "complete")
 
 
 # ---------------------------------------------------------------- SVD and eigh
@@ -1319,7 +1322,7 @@ class SVD(Function):
         return _svd_backward(xp, U, S, Vh, gU, gS, gVh), None
 
 
-def svd(A, full_matrices=True, *, driver=None, out=None):
+def linalg_svd(A, full_matrices=True, *, driver=None, out=None):
     """Computes the singular value decomposition ``A = U diag(S) Vh`` of a matrix; returns the
     named tuple ``(U, S, Vh)``. Singular values are in descending order. ``U`` and ``Vh`` are
     defined up to a sign of each singular vector: only gauge-invariant functions of them have
@@ -1338,10 +1341,10 @@ def svdvals(A, *, driver=None, out=None):
     return SVD.apply(A, False)[1]
 
 
-def _legacy_svd(input, some=True, compute_uv=True, *, out=None):
+def svd(input, some=True, compute_uv=True, *, out=None):
     """Computes the singular value decomposition ``input = U diag(S) V^T`` (deprecated in favor
     of ``ember.linalg.svd``); returns ``(U, S, V)``."""
-    U, S, Vh = svd(input, full_matrices=not some)
+    U, S, Vh = linalg_svd(input, full_matrices=not some)
     if not compute_uv:
         xp = get_xp(U._data)
         return SvdResult(_const(xp.zeros_like(U._data)), S, _const(xp.zeros_like(Vh._data)))
@@ -1538,12 +1541,8 @@ class VectorNorm(Function):
     _arrays = True
 
     @staticmethod
-    def forward(ctx, x, ord, axes, keepdim, np_dtype):
+    def forward(ctx, x, ord, axes, keepdim):
         xp = ctx.xp
-        if np_dtype is not None and x.dtype != np_dtype:
-            x = x.astype(np_dtype)
-        ctx.save_for_backward(x)
-        ctx.ord, ctx.axes, ctx.keepdim = ord, axes, keepdim
         ax = xp.abs(x)
         if ord == 2:
             out = xp.sqrt((ax * ax).sum(axis=axes, keepdims=keepdim))
@@ -1558,16 +1557,16 @@ class VectorNorm(Function):
         else:
             out = ((ax ** ord).sum(axis=axes, keepdims=keepdim)) ** (1.0 / ord)
         out = xp.asarray(out)
-        ctx.out = out
+        ctx.ord, ctx.axes, ctx.keepdim = ord, axes, keepdim
+        ctx.save_for_backward(x, out)
         return out
 
     @staticmethod
     def backward(ctx, g):
-        x, = ctx.saved_tensors
+        x, norm = ctx.saved_tensors
         ord = ctx.ord
         xr = _raw(x)
         bk = get_xp(xr)
-        norm_r = ctx.out
         if ctx.axes is not None and not ctx.keepdim:
             shape = list(x.shape)
             for a in ctx.axes:
@@ -1577,42 +1576,30 @@ class VectorNorm(Function):
             shape = (1,) * x.ndim if ctx.axes is None and not ctx.keepdim else None
         if shape is not None:
             g = g.reshape(shape)
-            norm_r = norm_r.reshape(shape)
+            norm = norm.reshape(shape)
+        norm_r = _raw(norm)
         sgn = bk.sign(xr)
         if ord == 0:
-            return ctx.xp.zeros_like(x), None, None, None, None
+            return ctx.xp.zeros_like(x), None, None, None
         if ord == 1:
-            return g * sgn, None, None, None, None
+            return g * sgn, None, None, None
         if ord == math.inf or ord == -math.inf:
+            # split evenly among the entries that reach the max (min), as torch's amax
             mask = (bk.abs(xr) == norm_r) | bk.isnan(xr)
             count = mask.sum(axis=ctx.axes, keepdims=True)
-            return g * (sgn * mask / count).astype(xr.dtype), None, None, None, None
-        zero = (norm_r == 0).astype(xr.dtype)
+            return g * (sgn * mask / count).astype(xr.dtype), None, None, None
+        zero = (norm_r == 0).astype(xr.dtype)      # the gradient is 0 where the norm is 0
         if ord == 2:
-            # x / ||x|| (0 where the norm is 0): the norm is not recomputed as a Tensor, so the
-            # double backward treats it through ``x`` only in the first factor
-            norm = _norm_tensor(ctx, norm_r, shape)
-            return x * (g / (norm + zero)), None, None, None, None
-        norm = _norm_tensor(ctx, norm_r, shape)
+            return x * (g / (norm + zero)), None, None, None
         ax = x * sgn
         if ord < 1:
             nz = (xr != 0).astype(xr.dtype)
             return sgn * ((ax + (1 - nz)) ** (ord - 1)) * nz * g * norm ** (1 - ord), \
-                None, None, None, None
+                None, None, None
         scale = g / (norm + zero) ** (ord - 1) * (1 - zero)
         if ord < 2:
-            return sgn * ax ** (ord - 1) * scale, None, None, None, None
-        return x * ax ** (ord - 2) * scale, None, None, None, None
-
-
-def _norm_tensor(ctx, norm_r, shape):
-    """The forward's norm: the raw array, or under create_graph the output tensor recomputed
-    differentiably from the saved input."""
-    if not ctx.create_graph:
-        return norm_r
-    x, = ctx.saved_tensors
-    n = VectorNorm.apply(x, ctx.ord, ctx.axes, True, None)
-    return n if shape is None or tuple(n.shape) == shape else n.reshape(shape)
+            return sgn * ax ** (ord - 1) * scale, None, None, None
+        return x * ax ** (ord - 2) * scale, None, None, None
 
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
@@ -1638,10 +1625,11 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
                 raise RuntimeError(f"linalg.vector_norm cannot compute the {_ord_str(ord)} norm "
                                    f"on the dimension {a}because this dimension is empty and the "
                                    "operation does not have an identity")
-    np_dtype = None if dtype is None else _dt.to_np(dtype)
-    if axes is not None and len(axes) == nd and nd > 0 and not keepdim:
+    if dtype is not None and _dt.as_dtype(dtype) is not x.dtype:
+        x = x.to(dtype)
+    if axes is not None and len(axes) == nd and not keepdim:
         axes = None
-    return VectorNorm.apply(x, float(ord), axes, bool(keepdim), np_dtype)
+    return VectorNorm.apply(x, float(ord), axes, bool(keepdim))
 
 
 def _ord_str(ord):
@@ -1656,8 +1644,7 @@ TENSOR_METHODS = {
     "addr": addr, "kron": kron, "trace": trace, "cross": cross, "matrix_power": matrix_power,
     "matrix_exp": matrix_exp, "det": det, "logdet": logdet, "slogdet": slogdet,
     "inverse": inv, "cholesky": cholesky, "cholesky_solve": cholesky_solve,
-    "cholesky_inverse": cholesky_inverse, "pinverse": pinverse, "svd": _legacy_svd,
-    "qr": _legacy_qr,
+    "cholesky_inverse": cholesky_inverse, "pinverse": pinverse, "svd": svd, "qr": qr,
     "addmm_": lambda self, mat1, mat2, *, beta=1, alpha=1: inplace(
         addmm, self, mat1, mat2, beta=beta, alpha=alpha),
     "addmv_": lambda self, mat, vec, *, beta=1, alpha=1: inplace(
@@ -1669,6 +1656,3 @@ TENSOR_METHODS = {
     "addr_": lambda self, v1, v2, *, beta=1, alpha=1: inplace(
         addr, self, v1, v2, beta=beta, alpha=alpha),
 }
-
-# the top-level legacy forms
-svd_top = _legacy_svd

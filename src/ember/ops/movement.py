@@ -97,7 +97,7 @@ class Reshape(Function):
     _arrays = True
 
     @staticmethod
-    def forward(ctx, a, shape, strict=False):
+    def forward(ctx, a, shape, *, strict=False):
         ctx.in_shape = a.shape
         if strict and not a.flags.c_contiguous:
             try:
@@ -108,7 +108,7 @@ class Reshape(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return g.reshape(ctx.in_shape), None, None
+        return g.reshape(ctx.in_shape), None
 
 
 def _shares(out, a):
@@ -132,7 +132,7 @@ def view(input, *shape):
     if len(shape) == 1 and isinstance(shape[0], (_dt.dtype, str)):
         return _view_dtype(input, shape[0])
     shape = _infer_shape(_shape_arg(shape), input._data.size)
-    out = Reshape.apply(input, shape, True)
+    out = Reshape.apply(input, shape, strict=True)
     return as_view(out, input, lambda b: view(b, shape))
 
 
@@ -382,6 +382,8 @@ def movedim(input, source, destination):
     if len(set(dst)) != len(dst):
         raise RuntimeError(f"movedim: repeated dim in `destination` "
                            f"({list(_dims_arg(destination))})")
+    if nd == 0:
+        return permute(input, ())
     order = [-1] * nd
     for s, d in zip(src, dst):
         order[d] = s
@@ -816,7 +818,7 @@ class Diagonal(Function):
     _arrays = True
 
     @staticmethod
-    def forward(ctx, a, offset, d1, d2, copy=False):
+    def forward(ctx, a, offset, d1, d2, *, copy=False):
         ctx.shape, ctx.args = a.shape, (offset, d1, d2)
         out = _diag_view(a, offset, d1, d2)
         return out.copy() if copy else out
@@ -824,10 +826,10 @@ class Diagonal(Function):
     @staticmethod
     def backward(ctx, g):
         if ctx.create_graph:
-            return (DiagonalScatter.apply(g, ctx.shape, *ctx.args),) + (None,) * 4
+            return (DiagonalScatter.apply(g, ctx.shape, *ctx.args),) + (None,) * 3
         out = ctx.xp.zeros(ctx.shape, dtype=g.dtype)
         _diag_view(out, *ctx.args)[...] = g
-        return (out,) + (None,) * 4
+        return (out,) + (None,) * 3
 
 
 class DiagonalScatter(Function):
@@ -887,7 +889,7 @@ def diag(input, diagonal=0):
     if nd == 1:
         return diag_embed(input, diagonal, 0, 1)
     if nd == 2:
-        return Diagonal.apply(input, _index(diagonal), 0, 1, True)
+        return Diagonal.apply(input, _index(diagonal), 0, 1, copy=True)
     raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {nd}D")
 
 
@@ -926,6 +928,7 @@ class UnfoldBackward(Function):
 
     @staticmethod
     def forward(ctx, g, shape, dim, size, step):
+        ctx.args = (dim, size, step)
         out = ctx.xp.zeros(shape, dtype=g.dtype)
         n = g.shape[dim]
         pre = (_ALL,) * dim
@@ -1402,9 +1405,10 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     if isinstance(repeats, Tensor):
         r = repeats._data
         if r.ndim > 1:
-            raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
+            raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
         if r.dtype.kind not in "iu":
-            raise RuntimeError("repeats has to be Long or Int tensor")
+            raise NotImplementedError(f"\"repeat_interleave_cpu\" not implemented for "
+                                      f"'{repeats.dtype.name.capitalize()}'")
         if r.size == 1:
             repeats = int(r.reshape(-1)[0])
         else:
@@ -1494,7 +1498,7 @@ def meshgrid(*tensors, indexing=None):
                        "indexing argument.", UserWarning, stacklevel=2)
         indexing = "ij"
     if indexing not in ("ij", "xy"):
-        raise ValueError(f"torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but "
+        raise RuntimeError(f"torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but "
                          f"received: {indexing}")
     if not tensors:
         raise RuntimeError("meshgrid expects a non-empty TensorList")

@@ -86,6 +86,13 @@ def _const(ctx, arr):
     return _make(arr, False, None, 0) if ctx.create_graph else arr
 
 
+def _no_bool(a, name, exc=NotImplementedError):
+    if a.dtype.kind == "b":
+        if exc is NotImplementedError:
+            raise exc(f"\"{name}\" not implemented for 'Bool'")
+        raise exc(name)
+
+
 def _check_nonempty(name, shape, axes):
     for ax in (_range(len(shape)) if axes is None else axes):
         if shape[ax] == 0:
@@ -146,7 +153,9 @@ class Mean(Function):
 
     @staticmethod
     def backward(ctx, g):
-        g = _expand_back(g, ctx.shape, ctx.axes, ctx.keepdim) / ctx.n
+        g = _expand_back(g, ctx.shape, ctx.axes, ctx.keepdim)
+        if ctx.n:
+            g = g / ctx.n
         return expand_to(ctx.xp, g, ctx.shape), None, None, None
 
 
@@ -301,8 +310,12 @@ class PutAlong(Function):
 
     @staticmethod
     def backward(ctx, gg):
-        return TakeAlong.apply(gg, ctx.idx, ctx.axis, ctx.g_shape, ctx.unique), None, None, \
-            None, None
+        if ctx.create_graph:
+            g = TakeAlong.apply(gg, ctx.idx, ctx.axis, ctx.g_shape, ctx.unique)
+        else:
+            src = gg if gg.ndim else gg.reshape(1)
+            g = ctx.xp.take_along_axis(src, ctx.idx, ctx.axis).reshape(ctx.g_shape)
+        return g, None, None, None, None
 
 
 def _put_along(xp, g, idx, axis, shape, unique):
@@ -452,6 +465,7 @@ def min(input, dim=None, keepdim=False, *, other=None, out=None):
 def _arg(input, dim, keepdim, is_max):
     name = "argmax" if is_max else "argmin"
     a = input._data
+    _no_bool(a, f"{name}(): does not support bool input", RuntimeError)
     xp = get_xp(a)
     if dim is None:
         if a.size == 0:
@@ -786,6 +800,8 @@ class Cumprod(Function):
         zero = ra == 0
         if not zero.any():
             return _cumsum(ctx, g * out, ax, True) / a, None, None
+        if ctx.create_graph:
+            return _cumprod_grad_graph(a, g, ax), None, None
         # before the first zero z of a slice: the usual formula; at z: out[z-1] times
         # sum_{k>=z} g_k prod_{z<j<=k} a_j; after z: 0.
         c = xp.cumsum(zero, axis=ax)
@@ -803,6 +819,20 @@ class Cumprod(Function):
         head = a_safe.prod(axis=ax, keepdims=True) if not ctx.create_graph \
             else Prod.apply(a_safe, ax, True, None)
         return grad + s * head * _const(ctx, first.astype(fl)), None, None
+
+
+def _cumprod_grad_graph(a, g, ax):
+    """sum_{k>=i} g_k prod_{j<=k, j!=i} a_j as a Tensor formula exact at zeros to every
+    order (n x n products; only used under create_graph when ``a`` has zeros)."""
+    x, gt = a.transpose(ax, -1), g.transpose(ax, -1)
+    n = x.shape[-1]
+    xp = get_xp(a._data)
+    eye = xp.eye(n, dtype=a._data.dtype)
+    lead = tuple(x.shape[:-1])
+    y = x.reshape(lead + (1, n)) * _make(1 - eye, False, None, 0) + _make(eye, False, None, 0)
+    p = Cumprod.apply(y, len(lead) + 1, None)          # [.., i, k] = prod_{j<=k, j!=i} a_j
+    upper = _make(xp.triu(xp.ones((n, n), a._data.dtype)), False, None, 0)   # k >= i
+    return (p * gt.reshape(lead + (1, n)) * upper).sum(axis=-1).transpose(ax, -1)
 
 
 def cumprod(input, dim, *, dtype=None, out=None):
@@ -840,7 +870,8 @@ class LogCumSumExp(Function):
             m = (rg * sign) > 0
             lg = xp.log(g * sign * _const(ctx, m.astype(rg.dtype))
                         + _const(ctx, (~m).astype(rg.dtype)))
-            lg = lg + _const(ctx, rxp.where(m, 0, -rxp.inf).astype(rg.dtype))
+            lowest = rxp.finfo(rg.dtype).min  # not -inf: no inf - inf in double backward
+            lg = lg + _const(ctx, rxp.where(m, 0, lowest).astype(rg.dtype))
             t = lg - out
             if ctx.create_graph:
                 r = LogCumSumExp.apply(t, ctx.axis, not ctx.reverse)
@@ -902,6 +933,7 @@ def nanmedian(input, dim=None, keepdim=False):
 
 def _median(input, dim, keepdim, ignore_nan):
     name = "nanmedian" if ignore_nan else "median"
+    _no_bool(input._data, "median_cpu" if dim is None else "median_out")
     if dim is None:
         return SelectAll.apply(input, name)
     a, axis, shape = _dim_setup(input, dim, keepdim)
@@ -913,6 +945,10 @@ def _median(input, dim, keepdim, ignore_nan):
     if ignore_nan and isf:
         cnt = (~xp.isnan(a)).sum(axis=axis, keepdims=True)
         k = xp.maximum((cnt - 1) // 2, 0)
+        if (cnt == 0).any():  # all-NaN rows: where torch's std::nth_element leaves them
+            order = order.copy()
+            om = xp.moveaxis(order, axis, -1)
+            om[xp.moveaxis(cnt, axis, -1)[..., 0] == 0, 0] = _nth_all_equal(a.shape[axis])
     else:
         k = xp.full(_keep(a.shape, axis), (a.shape[axis] - 1) // 2)
     idx = xp.take_along_axis(order, k, axis)
@@ -922,6 +958,25 @@ def _median(input, dim, keepdim, ignore_nan):
                        idx)
     cls = return_types.nanmedian if ignore_nan else return_types.median
     return cls(*_pick(input, idx, axis, shape))
+
+
+def _nth_all_equal(n):
+    """The index libstdc++'s std::nth_element puts first among ``n`` equivalent elements
+    (torch's nanmedian index for an all-NaN row)."""
+    idx = list(_range(n))
+    first, last = 0, n
+    while last - first > 3:
+        mid = first + (last - first) // 2
+        idx[first], idx[mid] = idx[mid], idx[first]
+        lo, hi = first + 1, last
+        while True:
+            hi -= 1
+            if not lo < hi:
+                break
+            idx[lo], idx[hi] = idx[hi], idx[lo]
+            lo += 1
+        last = lo
+    return idx[0]
 
 
 def _keep(shape, axis):
@@ -979,6 +1034,7 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     """Returns a namedtuple ``(values, indices)``: the ``k``-th smallest element of each row
     of ``input`` in the dimension ``dim`` and its index."""
     a, axis, shape = _dim_setup(input, dim, keepdim)
+    _no_bool(a, "kthvalue_cpu")
     n = a.shape[axis]
     if n == 0:
         raise IndexError(f"kthvalue(): Expected reduction dim {axis} to have non-zero size.")
@@ -1034,6 +1090,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     smallest) elements of ``input`` along ``dim``, sorted; among equal values the lowest
     index comes first."""
     a, axis, _ = _dim_setup(input, dim, True)
+    _no_bool(a, "topk does not support bool dtypes on CPU", RuntimeError)
     n = a.shape[axis]
     if not 0 <= k <= n:
         raise RuntimeError("selected index k out of range")

@@ -93,6 +93,7 @@ class Adadelta(Optimizer):
                          state["acc_delta"]._data, state["step"]._data, lr=lr,
                          rho=group["rho"], eps=group["eps"],
                          weight_decay=group["weight_decay"], maximize=group["maximize"])
+                p._bump_version()
         return loss
 
 

@@ -108,6 +108,7 @@ class Adagrad(Optimizer):
                 adagrad(p._data, p._grad._data, state["sum"]._data, state["step"]._data,
                         lr=lr, weight_decay=group["weight_decay"], lr_decay=group["lr_decay"],
                         eps=group["eps"], maximize=group["maximize"])
+                p._bump_version()
         return loss
 
 

@@ -130,6 +130,7 @@ class Adam(Optimizer):
                      weight_decay=group["weight_decay"], eps=group["eps"],
                      maximize=group["maximize"],
                      decoupled_weight_decay=group["decoupled_weight_decay"])
+                p._bump_version()
         return loss
 
 

@@ -89,6 +89,7 @@ class Adamax(Optimizer):
                 adamax(p._data, p._grad._data, state["exp_avg"]._data, state["exp_inf"]._data,
                        state["step"]._data, eps=group["eps"], beta1=beta1, beta2=beta2, lr=lr,
                        weight_decay=group["weight_decay"], maximize=group["maximize"])
+                p._bump_version()
         return loss
 
 

@@ -1,6 +1,7 @@
 """Implementation for the Averaged Stochastic Gradient Descent."""
 from __future__ import annotations
 
+from .. import dtypes as _dt
 from .._tensor import Tensor
 from ..backend import get_xp
 from .optimizer import (Optimizer, _check_lr, _decayed_grad, _real, _scalar_state, _to_scalar,
@@ -89,6 +90,7 @@ class ASGD(Optimizer):
                      state["eta"]._data, state["step"]._data, lambd=group["lambd"], lr=lr,
                      t0=group["t0"], alpha=group["alpha"], weight_decay=group["weight_decay"],
                      maximize=group["maximize"])
+                p._bump_version()
         return loss
 
 
@@ -112,5 +114,7 @@ def asgd(param, grad, ax, mu, eta, step_t, *, lambd, lr, t0, alpha, weight_decay
     else:
         ax[...] = param
     step = float(step_t)
-    eta[...] = lr / ((1 + lambd * lr * step) ** alpha)
-    mu[...] = 1 / max(1, step - t0)
+    # torch goes through ``torch.as_tensor(python_float)``: a default-dtype value
+    default = _dt.default_float_np()
+    eta[...] = xp.asarray(lr / ((1 + lambd * lr * step) ** alpha), dtype=default)
+    mu[...] = xp.asarray(1 / max(1, step - t0), dtype=default)

@@ -111,6 +111,7 @@ class NAdam(Optimizer):
                       momentum_decay=group["momentum_decay"], eps=group["eps"],
                       decoupled_weight_decay=group["decoupled_weight_decay"],
                       maximize=group["maximize"])
+                p._bump_version()
         return loss
 
 

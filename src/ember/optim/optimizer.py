@@ -113,7 +113,11 @@ def _get_value(x):
 
 
 def _real(a):
-    """View a complex array as real (``torch.view_as_real`` without the trailing 2-axis)."""
+    """A view of ``a`` for the update functions: 0-d arrays become 1-element arrays (so that
+    NumPy returns arrays, not scalars) and complex arrays are viewed as real (as
+    ``torch.view_as_real`` does)."""
+    if a.ndim == 0:
+        a = a.reshape(1)
     if a.dtype.kind == "c":
         return a.view(a.real.dtype)
     return a
@@ -456,14 +460,16 @@ class Optimizer:
         with enable_grad():
             return closure()
 
-    def _params_with_grad(self, group, name=None):
-        """``(param, state)`` for each param of ``group`` that has a gradient."""
+    def _params_with_grad(self, group, name=None, with_state=True):
+        """``(param, state)`` for each param of ``group`` that has a gradient (``state`` is
+        None when ``with_state`` is false, so that no state entry is created)."""
         out = []
+        state = self.state
         for p in group["params"]:
             if p._grad is not None:
                 if name is not None and p._grad.is_sparse:
                     raise RuntimeError(f"{name} does not support sparse gradients")
-                out.append((p, self.state[p]))
+                out.append((p, state[p] if with_state else None))
         return out
 
     def add_param_group(self, param_group):

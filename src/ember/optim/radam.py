@@ -107,6 +107,7 @@ class RAdam(Optimizer):
                       beta2=beta2, lr=lr, weight_decay=group["weight_decay"], eps=group["eps"],
                       decoupled_weight_decay=group["decoupled_weight_decay"],
                       maximize=group["maximize"])
+                p._bump_version()
         return loss
 
 

@@ -109,6 +109,7 @@ class RMSprop(Optimizer):
                         state["step"]._data, lr=lr, alpha=group["alpha"], eps=group["eps"],
                         weight_decay=group["weight_decay"], momentum=momentum,
                         centered=centered, maximize=group["maximize"])
+                p._bump_version()
         return loss
 
 

@@ -91,6 +91,7 @@ class Rprop(Optimizer):
                       state["step"]._data, step_size_min=step_size_min,
                       step_size_max=step_size_max, etaminus=etaminus, etaplus=etaplus,
                       maximize=group["maximize"])
+                p._bump_version()
         return loss
 
 

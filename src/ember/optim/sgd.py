@@ -95,13 +95,14 @@ class SGD(Optimizer):
         for group in self.param_groups:
             lr = _to_scalar(group["lr"])
             momentum = group["momentum"]
-            for p, state in self._params_with_grad(group):
+            for p, state in self._params_with_grad(group, with_state=momentum != 0):
                 buf = state.get("momentum_buffer") if momentum != 0 else None
                 new_buf = sgd(p._data, p._grad._data,
                               None if buf is None else buf._data,
                               weight_decay=group["weight_decay"], momentum=momentum, lr=lr,
                               dampening=group["dampening"], nesterov=group["nesterov"],
                               maximize=group["maximize"])
+                p._bump_version()
                 if momentum != 0 and buf is None:
                     state["momentum_buffer"] = _make(new_buf, False, None, 0)
         return loss
@@ -114,7 +115,7 @@ def sgd(param, grad, momentum_buffer, *, weight_decay, momentum, lr, dampening, 
     Returns the momentum buffer (a new array on the first step when ``momentum != 0``).
     """
     xp = get_xp(param)
-    dtype = param.dtype
+    dtype, shape = param.dtype, param.shape
     param, g = _real(param), _real(grad)
     owned = False  # whether ``g`` is a temporary we may overwrite
     if weight_decay != 0:
@@ -129,7 +130,7 @@ def sgd(param, grad, momentum_buffer, *, weight_decay, momentum, lr, dampening, 
     buf = momentum_buffer
     if momentum != 0:
         if buf is None:
-            buf = g.copy().view(dtype)
+            buf = g.copy().view(dtype).reshape(shape)
             rbuf = _real(buf)
         else:
             rbuf = _real(buf)
