@@ -159,7 +159,8 @@ def _roll_samples(rng):
 
 def _narrow_samples(rng):
     r = _r(rng)
-    return [Sample((r((3, 4)), 0, 1, 2)), Sample((r((3, 4)), 1, -2, 2)), Sample((r((3, 4)), -1, 0, 0)),
+    return [Sample((r((3, 4)), 0, 1, 2)), Sample((r((3, 4)), 1, -2, 2)),
+            Sample((r((3, 4)), -1, 0, 0)),
             Sample((r((3, 4)), 0, np.array(1), 2)), Sample((r((3, 4)), 1, 4, 0)),
             Sample((r((3, 4)), 1, 1, 3), noncontig=True)]
 
@@ -289,7 +290,8 @@ def _atleast_samples(rng):
 
 def _unfold_samples(rng):
     r = _r(rng)
-    return [Sample((r((5, 4)), 0, 2, 1)), Sample((r((5, 4)), 0, 2, 2)), Sample((r((5, 4)), 1, 3, 1)),
+    return [Sample((r((5, 4)), 0, 2, 1)), Sample((r((5, 4)), 0, 2, 2)),
+            Sample((r((5, 4)), 1, 3, 1)),
             Sample((r((5, 4)), -1, 1, 3)), Sample((r((7,)), 0, 3, 2)), Sample((r((5, 4)), 1, 0, 1)),
             Sample((r(()), 0, 1, 1)), Sample((r((4, 5)), 1, 2, 1), noncontig=True),
             Sample((r((5, 4)), 0, 5, 1))]
@@ -461,6 +463,7 @@ VIEWS = [
     ("diagonal_off", (2, 3, 4), lambda x: x.diagonal(1, 0, 2)),
     ("unfold", (5, 4), lambda x: x.unfold(0, 2, 1)),
     ("unfold_step", (4, 7), lambda x: x.unfold(1, 3, 2)),
+    ("unfold_disjoint", (4, 7), lambda x: x.unfold(1, 2, 3)),
     ("as_strided", (3, 4), lambda x: x.as_strided((2, 2), (1, 4), 1)),
     ("unbind", (3, 4), lambda x: x.unbind(1)),
     ("split", (5, 3), lambda x: x.split(2)),
@@ -479,7 +482,8 @@ def _ops(x):
 
 
 # views whose elements overlap in memory: an in-place write through them is undefined
-OVERLAPPING = {"expand", "expand_1d", "expand_nc", "broadcast_to", "unfold", "broadcast_tensors",
+OVERLAPPING = {"expand", "expand_1d", "expand_nc", "broadcast_to", "unfold", "unfold_step",
+               "broadcast_tensors",
                "meshgrid"}
 
 
@@ -626,7 +630,9 @@ def test_view_strides_and_viewability_match_torch(shape, rnd, how):
             e.view(target)
     else:
         ev = e.view(target)
-        assert ev.stride() == tv.stride() or any(s == 1 for s in target), (target, perm)
+        # NumPy keeps odd strides on size-1 dims of contiguous arrays; torch recomputes them
+        same = [a == b for a, b, n in zip(ev.stride(), tv.stride(), target) if n != 1]
+        assert all(same), (target, perm)
         assert np.shares_memory(ev.numpy(), a)
     er, tr = e.reshape(target), t.reshape(target)
     np.testing.assert_array_equal(er.numpy(), tr.numpy())

@@ -104,6 +104,17 @@ def _has_zero(b):
     return bool((b == 0).any()) if hasattr(b, "dtype") else b == 0
 
 
+def _save_some(ctx, *xs):
+    """save_for_backward of values some of which may be None (kept out of the records)."""
+    ctx.nones = tuple([x is None for x in xs])
+    ctx.save_for_backward(*[x for x in xs if x is not None])
+
+
+def _saved_some(ctx):
+    it = iter(ctx.saved_tensors)
+    return tuple([None if n else next(it) for n in ctx.nones])
+
+
 def _zero_grad(ctx, g):
     return ctx.xp.zeros_like(g)
 
@@ -401,13 +412,13 @@ class Pow(Function):
             out = a ** b
         if ctx._edges:
             ctx.base, ctx.exponent = (a0 if sa else None), (b0 if sb else None)
-            ctx.save_for_backward(None if sa else a0, None if sb else b0,
-                                  out if ctx._edges[1] is not None else None)
+            _save_some(ctx, None if sa else a0, None if sb else b0,
+                       out if ctx._edges[1] is not None else None)
         return out
 
     @staticmethod
     def backward(ctx, g):
-        a, b, out = ctx.saved_tensors
+        a, b, out = _saved_some(ctx)
         xp = ctx.xp
         need_a, need_b = ctx.needs_input_grad
         ga = gb = None
@@ -815,7 +826,7 @@ class ClampTensor(Function):
 
     @staticmethod
     def forward(ctx, a, lo, hi):
-        ctx.save_for_backward(a, lo, hi)
+        _save_some(ctx, a, lo, hi)
         rd = _result_np(a, lo, hi)
         a, lo, hi = _cast(a, rd), _cast(lo, rd), _cast(hi, rd)
         xp = ctx.xp
@@ -826,7 +837,7 @@ class ClampTensor(Function):
 
     @staticmethod
     def backward(ctx, g):
-        a, lo, hi = ctx.saved_tensors
+        a, lo, hi = _saved_some(ctx)
         need_a, need_lo, need_hi = ctx.needs_input_grad
         ga = glo = ghi = None
         if lo is not None and hi is not None:
@@ -1003,7 +1014,7 @@ class Lerp(Function):
                 raise RuntimeError(f"expected dtype {n(a.dtype)} for `{what}` but got dtype "
                                    f"{n(x.dtype)}")
         wt = hasattr(w, "dtype")
-        ctx.save_for_backward(a, b, w if wt else None)
+        _save_some(ctx, a, b, w if wt else None)
         ctx.weight = w
         d = b - a
         if wt:
@@ -1013,7 +1024,7 @@ class Lerp(Function):
 
     @staticmethod
     def backward(ctx, g):
-        a, b, w = ctx.saved_tensors
+        a, b, w = _saved_some(ctx)
         need_a, need_b, need_w = ctx.needs_input_grad
         if w is None:
             w = ctx.weight

@@ -754,6 +754,8 @@ def matrix_power(A, n, *, out=None):
         from .creation import eye
         e = eye(A.shape[-1], dtype=A.dtype)
         return e.expand(tuple(A.shape)).clone() if A.ndim > 2 else e
+    if n == 1:
+        return A.clone()
     result = None
     base = A
     while n:
@@ -1050,9 +1052,8 @@ def solve(A, B, *, left=True, out=None):
                            f"of type {_tname(A._data.dtype)} and B of type "
                            f"{_tname(B._data.dtype)} instead")
     vector = B.ndim == 1 or (B.ndim == A.ndim - 1 and tuple(B.shape) == tuple(A.shape[:-1]))
-    if vector:
-        B = B.reshape(tuple(B.shape) + (1,)) if left else B.reshape(tuple(B.shape[:-1]) +
-                                                                    (1, B.shape[-1]))
+    if vector:      # a (batch of) column vector(s), for left=False too (as torch)
+        B = B.reshape(tuple(B.shape) + (1,))
     n = A.shape[-1]
     ok = B.shape[-2] == n if left else B.shape[-1] == n
     if not ok:
@@ -1066,8 +1067,7 @@ def solve(A, B, *, left=True, out=None):
     else:
         X = _mT(Solve.apply(_mT(A), _mT(B)))
     if vector:
-        X = X.reshape(tuple(X.shape[:-1])) if left else X.reshape(tuple(X.shape[:-2]) +
-                                                                  (X.shape[-1],))
+        X = X.reshape(tuple(X.shape[:-1]))
     return X
 
 

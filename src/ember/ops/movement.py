@@ -99,16 +99,53 @@ class Reshape(Function):
     @staticmethod
     def forward(ctx, a, shape, *, strict=False):
         ctx.in_shape = a.shape
-        if strict and not a.flags.c_contiguous:
-            try:
-                return a.reshape(shape, copy=False)
-            except ValueError:
-                raise RuntimeError(_VIEW_ERR) from None
-        return a.reshape(shape)
+        if a.flags.c_contiguous:
+            return a.reshape(shape)
+        item = a.itemsize
+        strides = _view_strides(a.shape, [s // item for s in a.strides], shape)
+        if strides is None:
+            if strict:
+                raise RuntimeError(_VIEW_ERR)
+            return a.reshape(shape)  # a copy
+        return ctx.xp.lib.stride_tricks.as_strided(a, shape, [s * item for s in strides])
 
     @staticmethod
     def backward(ctx, g):
         return g.reshape(ctx.in_shape), None
+
+
+def _view_strides(old, old_strides, new):
+    """torch's computeStride: the strides of a view of (old, old_strides) as ``new``, or None
+    when the view would need a copy."""
+    if not old:
+        return [1] * len(new)
+    numel = 1
+    for s in old:
+        numel *= s
+    if numel == 0:
+        if tuple(old) == tuple(new):
+            return list(old_strides)
+        out = [1] * len(new)
+        for d in range(len(new) - 2, -1, -1):
+            out[d] = max(new[d + 1], 1) * out[d + 1]
+        return out
+    out = [0] * len(new)
+    view_d = len(new) - 1
+    base = old_strides[-1]
+    tensor_numel = view_numel = 1
+    for td in range(len(old) - 1, -1, -1):
+        tensor_numel *= old[td]
+        if td == 0 or (old[td - 1] != 1 and old_strides[td - 1] != tensor_numel * base):
+            while view_d >= 0 and (view_numel < tensor_numel or new[view_d] == 1):
+                out[view_d] = view_numel * base
+                view_numel *= new[view_d]
+                view_d -= 1
+            if view_numel != tensor_numel:
+                return None
+            if td > 0:
+                base = old_strides[td - 1]
+                tensor_numel = view_numel = 1
+    return out if view_d == -1 else None
 
 
 def _shares(out, a):

@@ -193,8 +193,8 @@ def _tname(np_dtype):
     return _TYPE_NAMES[_np.dtype(np_dtype).name]
 
 
-def _require_float(np_dtype, kernel):
-    if np_dtype.kind not in "fc":
+def _require_float(np_dtype, kernel, kinds="fc"):
+    if np_dtype.kind not in kinds:
         raise NotImplementedError(f'"{kernel}" not implemented for \'{_tname(np_dtype)}\'')
 
 
@@ -307,6 +307,12 @@ def _randint_args(args, kwargs):
     return low, high, size
 
 
+def _check_random_dtype(np_dtype):
+    if np_dtype.kind == "c":
+        raise RuntimeError("check_random_bounds handles only integral, floating-point and "
+                           "boolean types")
+
+
 def _integers(rng, low, high, size):
     low, high = int(low), int(high)
     if low >= high:
@@ -331,6 +337,7 @@ def randint(*args, generator=None, out=None, dtype=None, layout=None, device=Non
     if kwargs:
         raise TypeError(f"randint() got an unexpected keyword argument '{next(iter(kwargs))}'")
     d = _dt.to_np(dtype) if dtype is not None else _np.dtype(_np.int64)
+    _check_random_dtype(d)
     arr = _integers(_generator(generator, device), low, high, _size((size,), "randint"))
     t = _finish(arr, d, device, requires_grad)
     return t if out is None else _write_out(out, t)
@@ -349,6 +356,8 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
     if n < 0:
         raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
     d = _dt.to_np(dtype) if dtype is not None else _np.dtype(_np.int64)
+    if d.kind in "bc":
+        raise NotImplementedError(f'"randperm" not implemented for \'{_tname(d)}\'')
     arr = _generator(generator, device).permutation(n)
     t = _finish(arr, d, device, requires_grad)
     return t if out is None else _write_out(out, t)
@@ -388,6 +397,7 @@ def randint_like(input, low=0, high=None, *, generator=None, dtype=None, layout=
     if high is None:
         low, high = 0, low
     d, dev = _like_args(input, dtype, device)
+    _check_random_dtype(d)
     arr = _integers(_generator(generator, dev), low, high, input._data.shape)
     return _finish(arr, d, dev, requires_grad)
 
@@ -673,6 +683,7 @@ def random_(self, from_=None, to=None, *, generator=None, **kwargs):
     tensor's data type."""
     from_ = kwargs.pop("from", from_)
     d = self._data.dtype
+    _check_random_dtype(d)
     low, high = _random_bounds(d, from_, to)
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} "
@@ -694,6 +705,10 @@ def bernoulli_(self, p=0.5, *, generator=None):
     :math:`\\text{Bernoulli}(\\texttt{p})`. ``p`` is a number or a tensor of probabilities
     broadcastable to ``self``."""
     rng = _gen_of(self, generator)
+    if self._data.dtype.kind == "c":
+        kernel = "bernoulli_tensor_cpu_self_" if isinstance(p, Tensor) else "bernoulli_scalar_cpu_"
+        raise NotImplementedError(f'"{kernel}" not implemented for '
+                                  f"'{_tname(self._data.dtype)}'")
     if isinstance(p, Tensor):
         probs = p._host()
         if probs.size and not ((probs >= 0) & (probs <= 1)).all():
@@ -732,7 +747,7 @@ def cauchy_(self, median=0, sigma=1, *, generator=None):
     """Fills the tensor with numbers drawn from the Cauchy distribution:
     :math:`f(x) = \\dfrac{1}{\\pi} \\dfrac{\\sigma}{(x - \\text{median})^2 + \\sigma^2}`"""
     d = self._data.dtype
-    _require_float(d, "cauchy_cpu")
+    _require_float(d, "cauchy_cpu", "f")
     if not sigma > 0:
         raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={_fmt_num(sigma)}")
     u = _gen_of(self, generator).random(self._data.shape)
@@ -744,7 +759,7 @@ def log_normal_(self, mean=1, std=2, *, generator=None):
     parameterized by the given mean :math:`\\mu` and standard deviation :math:`\\sigma`
     (those of the underlying normal distribution)."""
     d = self._data.dtype
-    _require_float(d, "log_normal_cpu")
+    _require_float(d, "log_normal_cpu", "f")
     if not std > 0:
         raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={_fmt_num(std)}")
     z = _gen_of(self, generator).standard_normal(self._data.shape)
