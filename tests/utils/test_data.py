@@ -201,7 +201,8 @@ class Faulty(eud.Dataset):
 
 def test_worker_exception_reraised_with_traceback():
     dl = eud.DataLoader(Faulty(), batch_size=2, num_workers=2)
-    with pytest.raises(ValueError, match="(?s)Caught ValueError in DataLoader worker.*bad sample 5"):
+    with pytest.raises(ValueError,
+                       match="(?s)Caught ValueError in DataLoader worker.*bad sample 5"):
         list(dl)
 
 
