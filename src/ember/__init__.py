@@ -26,6 +26,7 @@ from .ops.linalg import *  # noqa: F403
 from .ops.indexing import *  # noqa: F403
 from .ops.random import *  # noqa: F403
 from .serialization import load, save  # noqa: E402
+from ._tensor_str import get_printoptions, printoptions, set_printoptions  # noqa: E402
 from . import autograd, backend, cuda, linalg, nn, utils  # noqa: E402
 from .utils import data as _data  # noqa: E402,F401
 from . import optim  # noqa: E402

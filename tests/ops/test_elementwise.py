@@ -25,6 +25,8 @@ def _unary(lo, hi, away_from_int=False, signed_mag=None):
             if signed_mag:
                 return rng.uniform(*signed_mag, shape) * rng.choice([-1, 1], shape)
             return rng.uniform(lo, hi, shape)
+        r0 = r
+        r = lambda s: np.asarray(r0(s))  # noqa: E731
         return [Sample((r((3, 4)),)), Sample((r(()),)), Sample((r((0, 3)),)),
                 Sample((r((2, 3)),), noncontig=True)]
     return gen
@@ -37,10 +39,10 @@ def _binary(lo=-2.0, hi=2.0, blo=None, bhi=None, signed_b=False, scalars=(1.5, 2
     bhi = hi if bhi is None else bhi
 
     def gen(rng):
-        a = lambda s: rng.uniform(lo, hi, s)  # noqa: E731
+        a = lambda s: np.asarray(rng.uniform(lo, hi, s))  # noqa: E731
 
         def b(s):
-            v = rng.uniform(blo, bhi, s)
+            v = np.asarray(rng.uniform(blo, bhi, s))
             return v * rng.choice([-1, 1], s) if signed_b else v
         out = [Sample((a((3, 4)), b((3, 4)))), Sample((a((3, 4)), b((4,)))),
                Sample((a((2, 1, 4)), b((3, 1)))), Sample((a(()), b((2, 3)))),
@@ -57,7 +59,7 @@ def _kinks(*arrays):
 
 
 def _ternary(rng, positive_last=False):
-    r = rng.uniform
+    r = lambda lo, hi, s: np.asarray(rng.uniform(lo, hi, s))  # noqa: E731
     t2 = (lambda s: r(0.5, 2, s) * rng.choice([-1, 1], s)) if positive_last else \
         (lambda s: r(-2, 2, s))
     return [Sample((r(-2, 2, (3, 4)), r(-2, 2, (3, 4)), t2((3, 4)))),
@@ -67,22 +69,22 @@ def _ternary(rng, positive_last=False):
 
 
 def _where(rng):
-    r = rng.standard_normal
-    c = lambda s: rng.random(s) > 0.5  # noqa: E731
+    r = lambda s: np.asarray(rng.standard_normal(s))  # noqa: E731
+    c = lambda s: np.asarray(rng.random(s) > 0.5)  # noqa: E731
     return [Sample((c((3, 4)), r((3, 4)), r((3, 4)))), Sample((c((3, 1)), r((4,)), r((3, 4)))),
             Sample((c((3, 4)), r((3, 4)), 0.5)), Sample((c((3, 4)), -1.0, r((4,)))),
             Sample((c(()), r(()), r(()))), Sample((c((0, 2)), r((2,)), r((0, 2))))]
 
 
 def _clamp(rng):
-    r = lambda s: rng.uniform(-2, 2, s)  # noqa: E731
+    r = lambda s: np.asarray(rng.uniform(-2, 2, s))  # noqa: E731
     return [Sample((r((3, 4)),), {"min": -0.5, "max": 0.7}), Sample((r((3, 4)),), {"min": 0.3}),
             Sample((r((3, 4)),), {"max": -0.2}), Sample((r(()),), {"min": -0.5, "max": 0.5}),
             Sample((r((2, 3)),), {"min": -1, "max": 1}, noncontig=True)]
 
 
 def _clamp_tensor(rng):
-    r = lambda s: rng.uniform(-2, 2, s)  # noqa: E731
+    r = lambda s: np.asarray(rng.uniform(-2, 2, s))  # noqa: E731
     return [Sample((r((3, 4)), r((3, 4)) - 1, r((3, 4)) + 1)),
             Sample((r((3, 4)), r((4,)) - 1, r((3, 1)) + 1)),
             Sample((r((3, 4)), r((3, 4)), r((3, 4)))),  # some min > max
@@ -90,7 +92,7 @@ def _clamp_tensor(rng):
 
 
 def _lerp(rng):
-    r = lambda s: rng.uniform(-2, 2, s)  # noqa: E731
+    r = lambda s: np.asarray(rng.uniform(-2, 2, s))  # noqa: E731
     return [Sample((r((3, 4)), r((3, 4)), 0.3)), Sample((r((3, 4)), r((4,)), 0.8)),
             Sample((r((3, 4)), r((3, 4)), rng.uniform(-0.5, 1.5, (3, 4)))),
             Sample((r((4,)), r((3, 1)), rng.uniform(0, 1, (1, 4)))), Sample((r(()), r(()), 2)),
@@ -98,15 +100,15 @@ def _lerp(rng):
 
 
 def _pow_scalar_exp(rng):
-    pos = lambda s: rng.uniform(0.5, 2, s)  # noqa: E731
-    anys = lambda s: rng.uniform(-2, 2, s)  # noqa: E731
+    pos = lambda s: np.asarray(rng.uniform(0.5, 2, s))  # noqa: E731
+    anys = lambda s: np.asarray(rng.uniform(-2, 2, s))  # noqa: E731
     return [Sample((pos((3, 4)), 0.5)), Sample((pos((3, 4)), -1.5)), Sample((anys((3, 4)), 2)),
             Sample((anys((3, 4)), 3)), Sample((anys((3, 4)), 0)), Sample((anys((3, 4)), 1)),
             Sample((anys(()), 2)), Sample((pos((2, 3)), 2.5), noncontig=True)]
 
 
 def _pow_scalar_base(rng):
-    e = lambda s: rng.uniform(-2, 2, s)  # noqa: E731
+    e = lambda s: np.asarray(rng.uniform(-2, 2, s))  # noqa: E731
     return [Sample((2.5, e((3, 4)))), Sample((0.5, e((4,)))), Sample((3, e(()))),
             Sample((1.5, e((2, 3))), noncontig=True)]
 
@@ -117,7 +119,7 @@ def _nan_to_num(rng):
     b = rng.standard_normal((2, 3))
     b[0, 1] = np.nan
     return [Sample((a,), {"nan": 1.5, "posinf": 3.0, "neginf": -3.0}), Sample((b,)),
-            Sample((rng.standard_normal(()),), {"nan": 0.0, "posinf": 1.0})]
+            Sample((np.asarray(rng.standard_normal(())),), {"nan": 0.0, "posinf": 1.0})]
 
 
 # ---------------------------------------------------------------- the op table
@@ -167,7 +169,13 @@ _BINARY = [  # name, sample generator
     ("pow", _binary(0.5, 2, -2, 2, scalars=())),
 ]
 
-OPS = [OpInfo(n, _e(n), _t(n), g) for n, g in _UNARY + _BINARY]
+_OVERRIDES = {  # torch.sgn's gradient is a ZeroTensor (not convertible): compare with sign's
+    "sgn": dict(torch_fn=torch.sign),
+    # positive returns its input itself: no finite differences through it
+    "positive": dict(gradcheck=False),
+}
+OPS = [OpInfo(**{"name": n, "ember_fn": _e(n), "torch_fn": _t(n), "samples": g,
+                 **_OVERRIDES.get(n, {})}) for n, g in _UNARY + _BINARY]
 OPS += [
     OpInfo("add_alpha", lambda a, b: ember.add(a, b, alpha=2.5),
            lambda a, b: torch.add(a, b, alpha=2.5), _binary()),
@@ -181,14 +189,15 @@ OPS += [
     OpInfo("div_floor", lambda a, b: ember.div(a, b, rounding_mode="floor"),
            lambda a, b: torch.div(a, b, rounding_mode="floor"),
            _binary(-5, 5, 0.3, 2, signed_b=True, scalars=(0.7, -2))),
-    OpInfo("floor_divide", ember.floor_divide, torch.floor_divide,
-           _binary(-5, 5, 0.3, 2, signed_b=True, scalars=(0.7, -2))),
+    OpInfo("floor_divide", ember.floor_divide, torch.floor_divide,   # no derivative in torch
+           _binary(-5, 5, 0.3, 2, signed_b=True, scalars=(0.7, -2)), grad=False),
     OpInfo("pow_scalar_exp", ember.pow, torch.pow, _pow_scalar_exp),
     OpInfo("pow_scalar_base", ember.pow, torch.pow, _pow_scalar_base),
     OpInfo("pow_int_exponent", ember.pow, torch.pow,
            lambda rng: [Sample((rng.uniform(-2, 2, (3, 4)), rng.integers(-2, 4, (3, 4))))]),
     OpInfo("remainder_scalar_first", ember.remainder, torch.remainder,
-           lambda rng: [Sample((2.5, rng.uniform(0.5, 2, (3, 4)) * rng.choice([-1, 1], 4)))]),
+           lambda rng: [Sample((2.5, rng.uniform(0.5, 2, (3, 4)) * rng.choice([-1, 1], 4)))],
+           grad=False),
     OpInfo("xlogy_scalar_first", ember.xlogy, torch.xlogy,
            lambda rng: [Sample((1.5, rng.uniform(0.3, 2, (3, 4))))]),
     OpInfo("logit_eps", lambda a: ember.logit(a, eps=0.1), lambda a: torch.logit(a, eps=0.1),
@@ -223,16 +232,17 @@ OPS += [
     OpInfo("__rtruediv__", lambda a: 1.5 / a, lambda a: 1.5 / a,
            _unary(0, 0, signed_mag=(0.5, 2))),
     OpInfo("__rpow__", lambda a: 2.5 ** a, lambda a: 2.5 ** a, _unary(-2, 2)),
-    OpInfo("__rmod__", lambda a: 2.5 % a, lambda a: 2.5 % a, _unary(0, 0, signed_mag=(.5, 2))),
+    OpInfo("__rmod__", lambda a: 2.5 % a, lambda a: 2.5 % a, _unary(0, 0, signed_mag=(.5, 2)),
+           grad=False),
     OpInfo("__rfloordiv__", lambda a: 2.5 // a, lambda a: 2.5 // a,
-           _unary(0, 0, signed_mag=(0.3, 2))),
+           _unary(0, 0, signed_mag=(0.3, 2)), grad=False),
     OpInfo("__pow__", lambda a, b: a ** b, lambda a, b: a ** b, _binary(0.5, 2, -2, 2)),
     OpInfo("__mod__", lambda a, b: a % b, lambda a, b: a % b,
            _binary(-5, 5, 0.5, 2, signed_b=True)),
     OpInfo("__floordiv__", lambda a, b: a // b, lambda a, b: a // b,
-           _binary(-5, 5, 0.5, 2, signed_b=True)),
+           _binary(-5, 5, 0.5, 2, signed_b=True), grad=False),
     OpInfo("__abs__", lambda a: abs(a), lambda a: abs(a), _unary(0, 0, signed_mag=(0.2, 2))),
-    OpInfo("__pos__", lambda a: +a, lambda a: +a, _unary(-2, 2)),
+    OpInfo("__pos__", lambda a: +a, lambda a: +a, _unary(-2, 2), gradcheck=False),
     OpInfo("__neg__", lambda a: -a, lambda a: -a, _unary(-2, 2)),
     # kinks and ties: gradients exactly as torch (no finite differences there)
     OpInfo("relu_kink", ember.relu, torch.relu, _kinks([-1.0, 0.0, 2.0]), gradcheck=False),
@@ -294,6 +304,15 @@ OPS += [
 @pytest.mark.parametrize("op,sample", cases(OPS))
 def test_op(op, sample, dtype):
     run_generic(op, sample, dtype)
+
+
+@pytest.mark.parametrize("fn", [lambda m, x: m.floor_divide(x, 1.5), lambda m, x: x // 2,
+                                lambda m, x: 2.5 // x, lambda m, x: 2.5 % x])
+def test_no_derivative_like_torch(fn):
+    for m in (ember, torch):
+        x = m.tensor([1.5, -2.5], requires_grad=True)
+        with pytest.raises(RuntimeError):
+            fn(m, x).sum().backward()
 
 
 def test_erf_family_accuracy_float64():

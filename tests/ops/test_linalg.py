@@ -124,7 +124,8 @@ def _einsum(rng):
             Sample(("ij,ij->ij", r((2, 3)), r((2, 3)))),
             Sample(("bij,bjk->bik", r((2, 2, 3)), r((2, 3, 4)))),
             Sample(("...ij,...jk", r((2, 1, 2, 3)), r((5, 3, 4)))),
-            Sample(("i...->...", r((2, 3, 4)))),
+            Sample(("i...->...", r((2, 3, 4)))), Sample(("i...j->j...i", r((2, 3, 4, 5)))),
+            Sample(("...ii->...i", r((2, 3, 3)))), Sample(("bii,bj->bij", r((2, 3, 3)), r((1, 4)))),
             Sample(("ij,jk->ik", r((2, 1)), r((4, 3)))),
             Sample(("ij,jk,kl->il", r((2, 3)), r((3, 4)), r((4, 2)))),
             Sample(("i,i->", r((4,)), r((4,)))), Sample((",ij->ij", r(()), r((2, 3)))),
@@ -208,6 +209,7 @@ def _vnorm(rng):
             Sample((r((2, 3, 4)), inf, (0, 2))), Sample((r((2, 3, 4)), 1, -1, True)),
             Sample((r(()),)), Sample((np.zeros((3,)),)), Sample((np.zeros((2, 3)), 2, 1)),
             Sample((np.array([1.0, -3.0, 3.0]), inf)), Sample((r((0, 3)), 2, 0)),
+            *[Sample((np.zeros((2, 3)), o, 1)) for o in (1, inf, -inf, 3, 1.5, 0.5, 0)],
             Sample((x,), noncontig=True)]
 
 
@@ -405,14 +407,35 @@ OPS = [
                         Sample((rng.standard_normal((4, 2)) @ rng.standard_normal((2, 5)),)),
                         Sample((_pd(rng, 3, 3),), {"hermitian": True}),
                         Sample((rng.standard_normal((2, 3, 3)),), {"atol": 0.5})], grad=False),
+    *both("linalg.lstsq", lambda a, b, **k: E.linalg.lstsq(a, b, **k)[:2],
+          lambda a, b, **k: T.linalg.lstsq(a, b, **k)[:2],
+          lambda rng: [Sample((rng.standard_normal((5, 3)), rng.standard_normal((5, 2)))),
+                       Sample((rng.standard_normal((2, 5, 3)), rng.standard_normal((2, 5)))),
+                       Sample((rng.standard_normal((5, 3)), rng.standard_normal((5, 2))),
+                              {"driver": "gels"}),
+                       Sample((rng.standard_normal((5, 3)), rng.standard_normal((5,))),
+                              {"driver": "gelsd"}),
+                       Sample((rng.standard_normal((3, 5)), rng.standard_normal((3, 2))),
+                              {"driver": "gelsd"})]),
+    OpInfo("linalg.lstsq_extra", lambda a, b, **k: E.linalg.lstsq(a, b, **k)[2:],
+           lambda a, b, **k: T.linalg.lstsq(a, b, **k)[2:],
+           lambda rng: [Sample((rng.standard_normal((2, 5, 3)), rng.standard_normal((2, 5, 2))),
+                               {"driver": d}) for d in ("gels", "gelsy", "gelsd", "gelss")]
+           + [Sample((rng.standard_normal((5, 2)) @ rng.standard_normal((2, 3)),
+                      rng.standard_normal((5, 2))), {"driver": "gelsd"})], grad=False),
     OpInfo("linalg.vector_norm", E.linalg.vector_norm, T.linalg.vector_norm, _vnorm),
     *both("linalg.matrix_norm", E.linalg.matrix_norm, T.linalg.matrix_norm, _mnorm),
     *both("linalg.norm", E.linalg.norm, T.linalg.norm, _norm),
 ]
 
 
-@pytest.mark.parametrize("dtype", ["float32", "float64"])
-@pytest.mark.parametrize("op,sample", cases(OPS))
+def _cases_by_dtype(ops):
+    """(op, sample, dtype) for the dtypes each entry declares (no empty combinations)."""
+    return [pytest.param(*p.values, dt, id=f"{p.id}-{dt}") for p in cases(ops)
+            for dt in p.values[0].dtypes]
+
+
+@pytest.mark.parametrize("op,sample,dtype", _cases_by_dtype(OPS))
 def test_op(op, sample, dtype):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # torch.cross without dim, chain_matmul
@@ -432,10 +455,9 @@ def test_matmul_shapes_hypothesis(data):
     batch = [data.draw(dim) for _ in range(2)]
     sa = [data.draw(st.sampled_from([1, b])) for b in batch[:max(nd_a - 2, 0)]] + \
         ([data.draw(dim)] if nd_a >= 2 else []) + [k]
-    sb = [data.draw(st.sampled_from([1, b])) for b in batch[:max(nd_b - 2, 0)]] + \
-        [k if data.draw(st.booleans()) or True else k + 1] + ([data.draw(dim)] if nd_b >= 2 else [])
-    if nd_b == 1:
-        sb = [k]
+    kb = data.draw(st.sampled_from([k, k, k, k + 1]))    # sometimes a mismatch
+    sb = [data.draw(st.sampled_from([1, b, b + 1])) for b in batch[:max(nd_b - 2, 0)]] + \
+        [kb] + ([data.draw(dim)] if nd_b >= 2 else [])
     rng = np.random.default_rng(0)
     a, b = rng.standard_normal(sa), rng.standard_normal(sb)
     ta, tb = torch.tensor(a, requires_grad=True), torch.tensor(b, requires_grad=True)
@@ -562,6 +584,18 @@ def test_errors_match_torch(name, call):
         call(ember)
     if expected is ember.linalg.LinAlgError or name.startswith(("mm", "bmm", "mv", "dot")):
         assert str(e_err.value).split(": ", 1)[-1] == str(t_err.value).split(": ", 1)[-1]
+
+
+def test_vector_norm_dtype_and_keepdim():
+    x = np.random.default_rng(0).standard_normal((3, 4)).astype("float32")
+    e = ember.linalg.vector_norm(ember.tensor(x, requires_grad=True), 3, 0, True,
+                                 dtype=ember.float64)
+    t = torch.linalg.vector_norm(torch.tensor(x, requires_grad=True), 3, 0, True,
+                                 dtype=torch.float64)
+    assert_close(e, t, 1e-12, 1e-12)
+    m = ember.linalg.matrix_norm(ember.tensor(x), "nuc", dtype=ember.float64)
+    assert_close(m, torch.linalg.matrix_norm(torch.tensor(x), "nuc", dtype=torch.float64),
+                 1e-10, 1e-10)
 
 
 def test_linalg_error_is_runtime_error():

@@ -610,6 +610,8 @@ def test_view_strides_and_viewability_match_torch(shape, rnd, how):
     perm = list(range(len(shape)))
     rnd.shuffle(perm)
     a = np.ascontiguousarray(a).transpose(perm)
+    if how == 1 and a.shape[-1] > 1:
+        a = a[..., ::2]
     e, t = ember.from_numpy(a), torch.from_numpy(a)
     n = a.size
     target = []

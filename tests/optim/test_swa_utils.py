@@ -1,6 +1,6 @@
 """ember.optim.swa_utils against torch.optim.swa_utils."""
 import copy
-import warnings
+import re
 
 import numpy as np
 import pytest
@@ -13,9 +13,12 @@ from ember.optim import swa_utils as eswa
 from torch.optim import lr_scheduler as tlrs
 from torch.optim import swa_utils as tswa
 
-HAS_MODULE = hasattr(ember.nn, "Module") and hasattr(ember.nn, "Linear")
-needs_module = pytest.mark.skipif(not HAS_MODULE, reason="needs ember.nn.Module and "
-                                  "ember.nn.Linear, which do not exist yet")
+needs_module = pytest.mark.skipif(
+    not all(hasattr(ember.nn, n) for n in ("Module", "Linear", "Sequential")),
+    reason="needs ember.nn.Module, Linear and Sequential, which do not exist yet")
+needs_batchnorm = pytest.mark.skipif(
+    not all(hasattr(ember.nn, n) for n in ("Module", "Linear", "Sequential", "BatchNorm1d")),
+    reason="needs ember.nn.BatchNorm1d, which does not exist yet")
 
 
 def _opts():
@@ -109,9 +112,15 @@ def test_multi_avg_fns_in_place(which, dtype):
         t_cur = [torch.tensor(e.numpy().copy()) for e in e_cur]
     e_fn = eswa.get_ema_multi_avg_fn(0.8) if which == "ema" else eswa.get_swa_multi_avg_fn()
     t_fn = tswa.get_ema_multi_avg_fn(0.8) if which == "ema" else tswa.get_swa_multi_avg_fn()
-    for n in range(1, 4):
-        e_fn(e_avg, e_cur, ember.tensor(n))
-        t_fn(t_avg, t_cur, torch.tensor(n))
+    for n in [1, 2, 3, ember.tensor(4), ember.tensor(6)]:
+        tn = torch.tensor(n.item()) if isinstance(n, ember.Tensor) else n
+        try:
+            t_fn(t_avg, t_cur, tn)
+        except RuntimeError as err:  # torch's integer SWA path raises
+            with pytest.raises(RuntimeError, match=re.escape(str(err))):
+                e_fn(e_avg, e_cur, n)
+            continue
+        e_fn(e_avg, e_cur, n)
         for e, t in zip(e_avg, t_avg):
             np.testing.assert_allclose(e.numpy(), t.numpy(), rtol=1e-12)
 
@@ -126,13 +135,16 @@ def test_exports_match_torch():
     assert set(eswa.__all__) == set(tswa.__all__)
 
 
-def _models():
-    """The same small model (Linear, BatchNorm1d, Linear) in both frameworks."""
+def _models(batchnorm=False):
+    """The same small model in both frameworks (float64), with a buffer."""
     torch.manual_seed(0)
-    tm = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.BatchNorm1d(4),
-                             torch.nn.Linear(4, 2)).double()
-    em = ember.nn.Sequential(ember.nn.Linear(3, 4), ember.nn.BatchNorm1d(4),
-                             ember.nn.Linear(4, 2)).double()
+    mid_t = torch.nn.BatchNorm1d(4) if batchnorm else torch.nn.Identity()
+    tm = torch.nn.Sequential(torch.nn.Linear(3, 4), mid_t, torch.nn.Linear(4, 2)).double()
+    mid_e = ember.nn.BatchNorm1d(4) if batchnorm else ember.nn.Identity()
+    em = ember.nn.Sequential(ember.nn.Linear(3, 4), mid_e, ember.nn.Linear(4, 2)).double()
+    if not batchnorm:
+        tm.register_buffer("counter", torch.zeros(2, dtype=torch.float64))
+        em.register_buffer("counter", ember.zeros(2, dtype=ember.float64))
     em.load_state_dict({k: ember.tensor(v.numpy().copy()) for k, v in tm.state_dict().items()})
     return em, tm
 
@@ -148,20 +160,24 @@ def _perturb(rng, em, tm):
             e._data[...] = t.numpy()
 
 
+MODES = {
+    "swa": ({}, {}),
+    "swa_buffers": (dict(use_buffers=True), dict(use_buffers=True)),
+    "ema_multi": (dict(multi_avg_fn=eswa.get_ema_multi_avg_fn(0.9), use_buffers=True),
+                  dict(multi_avg_fn=tswa.get_ema_multi_avg_fn(0.9), use_buffers=True)),
+    "swa_multi": (dict(multi_avg_fn=eswa.get_swa_multi_avg_fn()),
+                  dict(multi_avg_fn=tswa.get_swa_multi_avg_fn())),
+    "ema_avg_fn": (dict(avg_fn=eswa.get_ema_avg_fn(0.7)), dict(avg_fn=tswa.get_ema_avg_fn(0.7))),
+}
+
+
 @needs_module
-@pytest.mark.parametrize("mode", ["swa", "ema_multi", "ema_avg_fn", "swa_buffers"])
+@pytest.mark.parametrize("mode", list(MODES))
 def test_averaged_model_matches_torch(mode):
     em, tm = _models()
-    kw = {"swa": {}, "ema_multi": dict(multi_avg_fn=None), "swa_buffers": dict(use_buffers=True),
-          "ema_avg_fn": {}}[mode]
-    if mode == "ema_multi":
-        ekw = dict(multi_avg_fn=eswa.get_ema_multi_avg_fn(0.9), use_buffers=True)
-        tkw = dict(multi_avg_fn=tswa.get_ema_multi_avg_fn(0.9), use_buffers=True)
-    elif mode == "ema_avg_fn":
-        ekw, tkw = dict(avg_fn=eswa.get_ema_avg_fn(0.7)), dict(avg_fn=tswa.get_ema_avg_fn(0.7))
-    else:
-        ekw = tkw = kw
+    ekw, tkw = MODES[mode]
     ea, ta = eswa.AveragedModel(em, **ekw), tswa.AveragedModel(tm, **tkw)
+    assert ea.module is not em and ea.n_averaged.item() == 0
     rng = np.random.default_rng(0)
     for _ in range(5):
         _perturb(rng, em, tm)
@@ -171,17 +187,32 @@ def test_averaged_model_matches_torch(mode):
     assert list(esd) == list(tsd)
     for k in tsd:
         np.testing.assert_allclose(esd[k].numpy(), tsd[k].numpy(), rtol=1e-12, err_msg=k)
+    x = rng.standard_normal((2, 3))
+    np.testing.assert_allclose(ea(ember.tensor(x)).detach().numpy(),
+                               ta(torch.tensor(x)).detach().numpy(), rtol=1e-12)
 
 
 @needs_module
+def test_averaged_model_rejects_two_fns():
+    em, _ = _models()
+    with pytest.raises(AssertionError, match="Only one of avg_fn and multi_avg_fn"):
+        eswa.AveragedModel(em, avg_fn=eswa.get_ema_avg_fn(),
+                           multi_avg_fn=eswa.get_ema_multi_avg_fn())
+
+
+@needs_module
+def test_update_bn_without_batchnorm_is_a_no_op():
+    em, _ = _models()
+    eswa.update_bn([ember.zeros(2, 3, dtype=ember.float64)], em)
+
+
+@needs_batchnorm
 def test_update_bn_matches_torch():
-    em, tm = _models()
+    em, tm = _models(batchnorm=True)
     rng = np.random.default_rng(0)
     batches = [rng.standard_normal((8, 3)) for _ in range(4)]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        eswa.update_bn([ember.tensor(b) for b in batches], em)
-        tswa.update_bn([(torch.tensor(b),) for b in batches], tm)
+    eswa.update_bn([ember.tensor(b) for b in batches], em)
+    tswa.update_bn([(torch.tensor(b),) for b in batches], tm)
     for (k, e), (_, t) in zip(em.state_dict().items(), tm.state_dict().items()):
         np.testing.assert_allclose(e.numpy(), t.numpy(), rtol=1e-10, err_msg=k)
     assert em.training == tm.training

@@ -50,7 +50,8 @@ def _fit(g, shape, dtype, graph):
             from ..dtypes import from_np
             g = g.to(from_np(dtype))
     elif g.dtype != dtype:
-        g = g.astype(dtype)
+        # a complex gradient for a real input keeps its real part, as torch does
+        g = (g.real if g.dtype.kind == "c" and dtype.kind != "c" else g).astype(dtype)
     elif type(g) is not _ndarray and not hasattr(g, "__cuda_array_interface__"):
         g = _np_asarray(g)  # a NumPy scalar from a 0-d computation
     return g

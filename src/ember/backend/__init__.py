@@ -53,13 +53,12 @@ class device:
         return self.type if self.index is None else f"{self.type}:{self.index}"
 
     def __eq__(self, other):
-        if isinstance(other, str):
-            other = device(other)
-        return (isinstance(other, device) and self.type == other.type
-                and (self.index or 0) == (other.index or 0))
+        # as torch: 'cuda' and 'cuda:0' are different devices, and a string is not a device
+        return isinstance(other, device) and self.type == other.type and \
+            self.index == other.index
 
     def __hash__(self):
-        return hash((self.type, self.index or 0))
+        return hash((self.type, self.index))
 
     def __reduce__(self):
         return (device, (str(self),))

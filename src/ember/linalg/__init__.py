@@ -11,6 +11,7 @@ matrix_rank, vecdot, ...).
 """
 from __future__ import annotations
 
+import collections
 import math
 
 from .. import dtypes as _dt
@@ -24,7 +25,10 @@ from ..ops.linalg import (LinAlgError, _check_float, _check_matrix, _check_squar
 __all__ = ["LinAlgError", "norm", "vector_norm", "matrix_norm", "inv", "inv_ex", "det",
            "slogdet", "solve", "cholesky", "cholesky_ex", "qr", "svd", "svdvals", "eigh",
            "eigvalsh", "pinv", "matrix_rank", "cross", "matmul", "multi_dot", "vecdot", "cond",
-           "matrix_power", "matrix_exp", "diagonal"]
+           "matrix_power", "matrix_exp", "diagonal", "lstsq"]
+
+LstsqResult = collections.namedtuple("lstsq", ["solution", "residuals", "rank",
+                                               "singular_values"])
 
 _inf = math.inf
 
@@ -154,6 +158,49 @@ def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, out=None, tol=None)
     smax = S.max(axis=-1, keepdims=True)
     tol_ = xp.maximum(atol, rtol * smax)
     return _const(xp.asarray((S > tol_).sum(axis=-1), dtype="int64"))
+
+
+def lstsq(A, B, rcond=None, *, driver=None):
+    """Computes a solution to the least squares problem of a system of linear equations
+    ``min ||A X - B||``; returns ``(solution, residuals, rank, singular_values)``. As torch on
+    CPU, ``driver`` is ``'gelsy'`` (default), ``'gels'``, ``'gelsd'`` or ``'gelss'``; it selects
+    which of the extra outputs are computed (the others are empty). The solution is computed
+    through the pseudoinverse (exact for full-rank ``A``) and is differentiable."""
+    _check_matrix("torch.linalg.lstsq", A)
+    _check_float("torch.linalg.lstsq", A._data)
+    if A.dtype != B.dtype:
+        raise RuntimeError(f"torch.linalg.lstsq: Expected input and other to have the same "
+                           f"dtype, but got input's dtype {_name(A)} and other's dtype "
+                           f"{_name(B)}")
+    if driver is None:
+        driver = "gelsy"
+    if driver not in ("gels", "gelsy", "gelsd", "gelss"):
+        raise RuntimeError(f"torch.linalg.lstsq: parameter `driver` should be one of (gels, "
+                           f"gelsy, gelsd, gelss), but got {driver}")
+    vector = B.ndim == A.ndim - 1
+    if not vector and B.ndim != A.ndim:
+        raise RuntimeError("torch.linalg.lstsq: input.dim() must be greater or equal to "
+                           "other.dim() and (input.dim() - other.dim()) <= 1")
+    Bm = B.reshape(tuple(B.shape) + (1,)) if vector else B
+    m, n = A.shape[-2], A.shape[-1]
+    if Bm.shape[-2] != m:
+        raise RuntimeError(f"torch.linalg.lstsq: input.size(-2) should match other.size(-2). "
+                           f"Got {m} and {Bm.shape[-2]}")
+    xp = _get_xp(A._data)
+    eps = float(xp.finfo(A._data.dtype).eps)
+    rtol = rcond if rcond is not None and rcond > 0 else max(m, n) * eps
+    X = matmul(pinv(A, rtol=rtol), Bm)
+    empty = _const(xp.zeros((0,), dtype=A._data.dtype))
+    rank = _const(xp.zeros((0,), dtype="int64")) if driver == "gels" else \
+        matrix_rank(A, rtol=rtol)
+    sv = svdvals(A.detach()) if driver in ("gelsd", "gelss") else empty
+    residuals = empty
+    if m > n and driver != "gelsy" and (driver == "gels" or bool((rank._data == n).all())):
+        R = matmul(A, X) - Bm
+        residuals = (R * R).sum(-2)
+    if vector:
+        X = X.reshape(tuple(X.shape[:-1]))
+    return LstsqResult(X, residuals, rank, sv)
 
 
 def vecdot(x, y, *, dim=-1, out=None):

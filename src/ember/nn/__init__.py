@@ -1,5 +1,5 @@
 """ember.nn: modules, layers, functional, init and losses."""
-from . import functional, init  # noqa: F401
+from . import functional, init, utils  # noqa: F401
 from .modules import *  # noqa: F401,F403
 from .modules.module import Module  # noqa: F401
 from .parameter import Buffer, Parameter  # noqa: F401

@@ -5,4 +5,12 @@ that gathers them under torch's names.
 """
 from __future__ import annotations
 
+from ..ops.activation import *  # noqa: F401,F403
+from ..ops.attention import *  # noqa: F401,F403
+from ..ops.conv import *  # noqa: F401,F403
+from ..ops.loss import *  # noqa: F401,F403
 from ..ops.nn import *  # noqa: F401,F403
+from ..ops.normalization import *  # noqa: F401,F403
+from ..ops.pooling import *  # noqa: F401,F403
+from ..ops.rnn import *  # noqa: F401,F403
+from ..ops.sparse import *  # noqa: F401,F403

@@ -294,9 +294,18 @@ class DivMode(Function):
 
     @staticmethod
     def backward(ctx, g):
-        need_a, need_b = ctx.needs_input_grad
+        need_a, need_b, _ = ctx.needs_input_grad
         z = ctx.xp.zeros_like(g)
         return (z if need_a else None), (z if need_b else None), None
+
+
+class FloorDivide(DivMode):
+    """``floor_divide`` (``//``): as torch, it has no derivative."""
+    _arrays = True
+
+    @staticmethod
+    def backward(ctx, g):
+        raise RuntimeError("derivative for aten::floor_divide is not implemented")
 
 
 def _rounded_div(input, other, rounding_mode):
@@ -330,7 +339,10 @@ divide = true_divide = div
 
 def floor_divide(input, other, *, out=None):
     """Computes ``input`` divided by ``other``, elementwise, and floors the result."""
-    r = _rounded_div(input, other, "floor")
+    try:
+        r = FloorDivide.apply(input, other, "floor")
+    except ValueError as e:
+        raise _shape_error(e, input, other) from None
     return r if out is None else _into(r, out)
 
 
@@ -341,6 +353,7 @@ class Remainder(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
+        ctx.scalar_first = not hasattr(a, "dtype")
         a, b = promote(a, b)
         kind = _kind(a, b)
         if kind == "b":
@@ -351,6 +364,8 @@ class Remainder(Function):
 
     @staticmethod
     def backward(ctx, g):
+        if ctx.scalar_first:
+            raise RuntimeError("derivative for aten::remainder is not implemented")
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
         q = ctx.xp.floor_divide(a, b) if need_b else None
@@ -1071,7 +1086,7 @@ class Addcmul(Function):
     @staticmethod
     def backward(ctx, g):
         t1, t2 = ctx.saved_tensors
-        need_a, need_1, need_2 = ctx.needs_input_grad
+        need_a, need_1, need_2, _ = ctx.needs_input_grad
         v = ctx.value
         if ctx._div:
             return ((g if need_a else None), (g * (v / t2) if need_1 else None),

@@ -137,6 +137,8 @@ def _parse(data, key):
             items.append(("e", None))
         elif t is bool or t is _np.bool_:
             items.append(("b", bool(k)))
+        elif t is str:
+            raise TypeError("new(): invalid data type 'str'")
         elif isinstance(k, (Tensor, list, tuple)) or hasattr(k, "__array_interface__") \
                 or hasattr(k, "__cuda_array_interface__"):
             kind, v = _index_array(k, get_xp(data))
@@ -217,6 +219,11 @@ def _parse(data, key):
 
 
 # ---------------------------------------------------------------- array kernels
+def _copy(xp, a):
+    """A writable C-contiguous copy (a gradient of a 0-d output may be a NumPy scalar)."""
+    return xp.array(a, order="C")
+
+
 def _numpy_msg(e):
     return str(e).replace("axis", "dimension")
 
@@ -229,7 +236,7 @@ def _adv_get(xp, v, adv):
             return xp.take(v, arr, axis=p)
         k = arr.ndim
         if k > 1:
-            v = v.reshape(v.shape[:p] + (-1,) + v.shape[p + k:])
+            v = v.reshape(v.shape[:p] + (arr.size,) + v.shape[p + k:])
         return xp.take(v, adv.nz(xp), axis=p)
     return v[adv.key()]
 
@@ -327,7 +334,7 @@ def _adv_set(xp, v, adv, vals):
     items = adv.items
     if len(items) == 1 and items[0][2] and v.flags.c_contiguous:
         p, arr, _ = items[0]
-        vv = v.reshape(v.shape[:p] + (-1,) + v.shape[p + arr.ndim:])
+        vv = v.reshape(v.shape[:p] + (arr.size,) + v.shape[p + arr.ndim:])
         vv[(_FULL,) * p + (adv.nz(xp),)] = vals
     else:
         v[adv.key()] = vals
@@ -425,7 +432,7 @@ class IndexPut(Function):
             elif ctx.create_graph:
                 ga = IndexPut.apply(g, 0.0, basic, adv, False, True)
             else:
-                ga = g.copy()
+                ga = _copy(ctx.xp, g)
                 _write(ctx.xp, ga, 0, basic, adv, False)
         if need_v:
             gv = Index.apply(g, basic, adv) if ctx.create_graph else \
@@ -574,7 +581,7 @@ class CopySlices(Function):
             m = get_xp(g._data).zeros(g.shape, bool)
             fn(_make(m, False, None, 0))._data[...] = True
             return MaskedFill.apply(g, m, 0.0), fn(g), None
-        gb = g.copy()
+        gb = _copy(ctx.xp, g)
         region = fn(_make(gb, False, None, 0))._data
         gr = region.copy()
         region[...] = 0
@@ -679,8 +686,8 @@ def _check_gather(input, dim, index, name, src=None):
     dim = wrap_dim(dim, a.ndim)
     if max(idx.ndim, 1) != max(a.ndim, 1):
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
-    if idx.ndim != a.ndim:
-        idx = idx.reshape(a.shape if a.ndim else ())
+    if idx.ndim == 0 and a.ndim == 1:
+        raise RuntimeError(f"{name}(): a 0-d index into a 1-d input is not supported in Ember")
     for d in range(a.ndim):
         if d != dim and idx.shape[d] > a.shape[d] or (
                 src is not None and idx.shape[d] > src.shape[d]):
@@ -704,7 +711,7 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
 
 
 def _scatter_arrays(xp, a, dim, index, src, reduce):
-    out = a.copy()
+    out = _copy(xp, a)
     flat = out.reshape(-1)
     lin = _scatter_lin(xp, out.shape, dim, index).reshape(-1)
     vals = _region(src, index).reshape(-1) if hasattr(src, "shape") else src
@@ -887,7 +894,7 @@ class ScatterReduce(Function):
             if cg:
                 a, src, out = a._data, src._data, out._data
                 xp = get_xp(a)
-            self_hit = (a == out) if ctx.include_self else xp.zeros(a.shape, bool)
+            self_hit = (a == out) if ctx.include_self else ctx.count == 0
             src_hit = _region(src, index) == _gather_arrays(xp, out, dim, index)
             ties = self_hit.astype(g.dtype.np if cg else g.dtype)
             _scatter_add_into(xp, ties, dim, index, src_hit.astype(ties.dtype))
@@ -945,8 +952,8 @@ def _select_arrays(xp, a, dim, index):
     return xp.take(a, index, axis=dim)
 
 
-def _fill_arrays(a, dim, index, value):
-    out = a.copy()
+def _fill_arrays(xp, a, dim, index, value):
+    out = _copy(xp, a)
     if out.ndim == 0:
         if index.size:
             out[...] = value
@@ -1064,7 +1071,7 @@ class IndexCopy(Function):
     def backward(ctx, g):
         cg = ctx.create_graph
         ga = IndexFill.apply(g, ctx.dim, ctx.index, 0.0) if cg else \
-            _fill_arrays(g, ctx.dim, ctx.index, 0)
+            _fill_arrays(ctx.xp, g, ctx.dim, ctx.index, 0)
         gs = None
         if ctx.needs_input_grad[3]:
             gs = IndexSelect.apply(g, ctx.dim, ctx.index) if cg else \
@@ -1086,12 +1093,12 @@ class IndexFill(Function):
     @staticmethod
     def forward(ctx, a, dim, index, value):
         ctx.dim, ctx.index = dim, index
-        return _fill_arrays(a, dim, index, value)
+        return _fill_arrays(ctx.xp, a, dim, index, value)
 
     @staticmethod
     def backward(ctx, g):
         ga = IndexFill.apply(g, ctx.dim, ctx.index, 0.0) if ctx.create_graph else \
-            _fill_arrays(g, ctx.dim, ctx.index, 0)
+            _fill_arrays(ctx.xp, g, ctx.dim, ctx.index, 0)
         gv = (g - ga).sum() if ctx.needs_input_grad[3] else None
         return ga, None, None, gv
 
@@ -1322,7 +1329,7 @@ def put(input, index, source, accumulate=False):
                            f"self.dtype = {type_name(input._data.dtype)} and source.dtype = "
                            f"{type_name(source._data.dtype)}")
     if source._data.size != idx.size:
-        raise RuntimeError("put_(): Expected source and index to have the same number of "
+        raise IndexError("put_(): Expected source and index to have the same number of "
                            f"elements, but got source.numel() = {source._data.size}, "
                            f"index.numel() = {idx.size}")
     flat = IndexPut.apply(input.reshape(-1), source.reshape(-1), None,

@@ -242,6 +242,7 @@ def matmul(input, other, *, out=None):
 
     Example::
 
+        >>> import ember
         >>> ember.matmul(ember.ones(2, 3), ember.ones(3)).shape
         ember.Size([2])
     """
@@ -603,6 +604,7 @@ def einsum(*args):
 
     Example::
 
+        >>> import ember
         >>> ember.einsum("ij,jk->ik", ember.ones(2, 3), ember.ones(3, 4)).shape
         ember.Size([2, 4])
     """
@@ -1299,7 +1301,12 @@ class SVD(Function):
 
     @staticmethod
     def forward(ctx, a, full_matrices):
-        u, s, vh = ctx.xp.linalg.svd(a, full_matrices=full_matrices)
+        try:
+            u, s, vh = ctx.xp.linalg.svd(a, full_matrices=full_matrices)
+        except _backend_error(a):
+            raise LinAlgError("linalg.svd: The algorithm failed to converge because the input "
+                              "matrix is ill-conditioned or has too many repeated singular "
+                              "values.") from None
         ctx.full = full_matrices
         ctx.set_materialize_grads(False)
         ctx.save_for_backward(u, s, vh)
@@ -1356,7 +1363,12 @@ class Eigh(Function):
 
     @staticmethod
     def forward(ctx, a, uplo):
-        L, V = ctx.xp.linalg.eigh(a, UPLO=uplo)
+        try:
+            L, V = ctx.xp.linalg.eigh(a, UPLO=uplo)
+        except _backend_error(a):
+            raise LinAlgError("linalg.eigh: The algorithm failed to converge because the input "
+                              "matrix is ill-conditioned or has too many repeated eigenvalues."
+                              ) from None
         ctx.set_materialize_grads(False)
         ctx.save_for_backward(L, V)
         return L, V

@@ -8,6 +8,7 @@ so double backward stays closed under these two ops.
 from __future__ import annotations
 
 import operator as _operator
+from math import prod as _prod
 import warnings as _warnings
 
 from .. import dtypes as _dt
@@ -36,7 +37,10 @@ _ALL = slice(None)
 def as_view(out, input, replay):
     """Mark ``out`` as a view of ``input``: shared version counter, and (when autograd
     records) the base and a ``replay(base) -> view`` function for in-place ops on the view."""
-    out._vbox = input._share_version()
+    box = input._vbox
+    if box is None:
+        box = input._vbox = [0]
+    out._vbox = box
     if out._requires_grad:
         base = input._base
         if base is None:
@@ -57,11 +61,13 @@ def _shape_arg(shape):
 
 def _infer_shape(shape, numel):
     """``shape`` with its one ``-1`` resolved, checked against ``numel`` (torch's rules)."""
+    if shape.__class__ is tuple and -1 not in shape and _prod(shape) == numel and (
+            not shape or min(shape) >= 0):
+        return shape  # the common case: an explicit, valid shape
     known = 1
     infer = -1
     for i, s in enumerate(shape):
-        if s.__class__ is not int:
-            s = _index(s)
+        s = _index(s)
         if s >= 0:
             known *= s
         elif s == -1:
@@ -71,15 +77,14 @@ def _infer_shape(shape, numel):
         else:
             raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape "
                                f"{list(shape)}")
+    shape = [_index(s) for s in shape]
     if infer >= 0:
         if known == 0 or numel % known:
-            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
-        shape = list(shape)
+            raise RuntimeError(f"shape '{shape}' is invalid for input of size {numel}")
         shape[infer] = numel // known
-        return tuple(_index(s) for s in shape)
-    if known != numel:
-        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
-    return shape if shape.__class__ is tuple else tuple(shape)
+    elif known != numel:
+        raise RuntimeError(f"shape '{shape}' is invalid for input of size {numel}")
+    return tuple(shape)
 
 
 def _dims_arg(dims):
@@ -156,7 +161,9 @@ def reshape(input, *shape):
     """Returns a tensor with the same data and number of elements as ``input``, but with the
     specified shape. When possible, the returned tensor will be a view of ``input``."""
     data = input._data
-    shape = _infer_shape(_shape_arg(shape), data.size)
+    if len(shape) == 1 and shape[0].__class__ in (tuple, list):
+        shape = shape[0]
+    shape = _infer_shape(shape, data.size)
     out = Reshape.apply(input, shape)
     if data.flags.c_contiguous or _shares(out._data, data):
         as_view(out, input, lambda b: reshape(b, shape))
@@ -450,25 +457,19 @@ class Expand(Function):
 def _expand_np(a, shape):
     """A zero-copy broadcast view with torch's strides (NumPy's broadcast_to costs ~3 us)."""
     lead = len(shape) - a.ndim
-    item = a.itemsize
-    src_shape, src_strides = a.shape, a.strides
-    strides = [0] * len(shape)
-    broadcast = False
-    nxt = item
-    for i in range(len(shape) - 1, -1, -1):
-        j = i - lead
-        if j >= 0:
-            st = src_strides[j]
-            if src_shape[j] != shape[i]:
-                st = 0
+    src, tail = a.shape, shape[lead:] if lead else shape
+    strides = [0 if s != t else x for s, t, x in zip(src, tail, a.strides)]
+    broadcast = src != tuple(tail)
+    if lead:
+        nxt = strides[0] * tail[0] if strides else a.itemsize
+        head = [0] * lead
+        for i in range(lead - 1, -1, -1):
+            if shape[i] == 1:
+                head[i] = nxt
+            else:
                 broadcast = True
-        elif shape[i] != 1:
-            st = 0
-            broadcast = True
-        else:
-            st = nxt
-        strides[i] = st
-        nxt = st * shape[i]
+            nxt = head[i] * shape[i]
+        strides = head + strides
     out = _ndarray(shape, a.dtype, a, 0, strides)
     if broadcast or not a.flags.writeable:
         out.flags.writeable = False

@@ -164,8 +164,8 @@ def adam(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, step_t, *, amsgrad, b
         xp.sqrt(max_exp_avg_sq, out=tmp)
     else:
         xp.sqrt(exp_avg_sq, out=tmp)
-    tmp /= bias_correction2_sqrt
-    tmp += eps
+    # step_size * m / (sqrt(v) / bc2_sqrt + eps), with one pass less
+    tmp += eps * bias_correction2_sqrt
     xp.divide(exp_avg, tmp, out=tmp)
-    tmp *= step_size
+    tmp *= step_size * bias_correction2_sqrt
     param -= tmp

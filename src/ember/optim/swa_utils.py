@@ -57,18 +57,28 @@ def get_swa_multi_avg_fn():
     """Get the function applying stochastic weight average (SWA) across multiple params."""
 
     def swa_update(averaged_param_list, current_param_list, num_averaged):
-        n = float(num_averaged)
         # foreach lerp only handles float and complex
         if _is_float(averaged_param_list[0]):
+            weight = 1 / (float(num_averaged) + 1)
+            if isinstance(num_averaged, Tensor):  # torch divides in the default dtype
+                weight = float(get_xp(num_averaged._data).asarray(
+                    weight, dtype=_dt.default_float_np()))
             for p_avg, p_model in zip(averaged_param_list, current_param_list):
                 a = p_avg._data
-                _lerp_(get_xp(a), a, p_model._data, 1 / (n + 1), get_xp(a).empty_like(a))
+                _lerp_(get_xp(a), a, p_model._data, weight, get_xp(a).empty_like(a))
                 p_avg._bump_version()
+        elif isinstance(num_averaged, Tensor):
+            raise RuntimeError(
+                "Integer division with addcdiv is no longer supported, and in a future  "
+                "release addcdiv will perform a true division of tensor1 and tensor2. The "
+                "historic addcdiv behavior can be implemented as (input + value * "
+                "torch.trunc(tensor1 / tensor2)).to(input.dtype) for integer inputs and as "
+                "(input + value * tensor1 / tensor2) for float inputs. The future addcdiv "
+                "behavior is just the latter implementation: (input + value * tensor1 / "
+                "tensor2), for all dtypes.")
         else:
-            for p_avg, p_model in zip(averaged_param_list, current_param_list):
-                a = p_avg._data
-                a[...] = a + (p_model._data - a) / (n + 1)
-                p_avg._bump_version()
+            raise RuntimeError("For integral input tensors, argument alpha must not be a "
+                               "floating point number.")
 
     return swa_update
 
@@ -234,7 +244,10 @@ def update_bn(loader, model, device=None):
         device (ember.device, optional): If set, data will be transferred to
             :attr:`device` before being passed into :attr:`model`.
     """
-    from ..nn.modules.batchnorm import _BatchNorm
+    try:
+        from ..nn.modules.batchnorm import _BatchNorm
+    except ImportError:  # no batch norm layers in ember.nn yet: nothing to update
+        _BatchNorm = ()
     with no_grad():
         momenta = {}
         for module in model.modules():

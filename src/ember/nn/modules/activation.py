@@ -1,0 +1,4 @@
+"""activation layers."""
+from __future__ import annotations
+
+__all__ = []

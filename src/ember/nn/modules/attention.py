@@ -1,0 +1,4 @@
+"""attention layers."""
+from __future__ import annotations
+
+__all__ = []

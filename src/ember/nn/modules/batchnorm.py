@@ -1,0 +1,4 @@
+"""batchnorm layers."""
+from __future__ import annotations
+
+__all__ = []

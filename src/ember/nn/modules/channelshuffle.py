@@ -1,0 +1,4 @@
+"""channelshuffle layers."""
+from __future__ import annotations
+
+__all__ = []

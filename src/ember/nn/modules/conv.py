@@ -1,0 +1,4 @@
+"""conv layers."""
+from __future__ import annotations
+
+__all__ = []

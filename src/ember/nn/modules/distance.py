@@ -1,0 +1,4 @@
+"""distance layers."""
+from __future__ import annotations
+
+__all__ = []

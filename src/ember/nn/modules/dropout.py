@@ -1,0 +1,4 @@
+"""dropout layers."""
+from __future__ import annotations
+
+__all__ = []

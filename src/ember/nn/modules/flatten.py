@@ -1,0 +1,4 @@
+"""flatten layers."""
+from __future__ import annotations
+
+__all__ = []

@@ -1,0 +1,4 @@
+"""fold layers."""
+from __future__ import annotations
+
+__all__ = []

@@ -1,0 +1,4 @@
+"""instancenorm layers."""
+from __future__ import annotations
+
+__all__ = []

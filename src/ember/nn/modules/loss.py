@@ -1,0 +1,4 @@
+"""loss layers."""
+from __future__ import annotations
+
+__all__ = []

@@ -1,0 +1,4 @@
+"""normalization layers."""
+from __future__ import annotations
+
+__all__ = []

@@ -1,0 +1,4 @@
+"""padding layers."""
+from __future__ import annotations
+
+__all__ = []

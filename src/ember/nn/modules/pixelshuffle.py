@@ -1,0 +1,4 @@
+"""pixelshuffle layers."""
+from __future__ import annotations
+
+__all__ = []

@@ -1,0 +1,4 @@
+"""pooling layers."""
+from __future__ import annotations
+
+__all__ = []

@@ -1,0 +1,4 @@
+"""rnn layers."""
+from __future__ import annotations
+
+__all__ = []

@@ -1,0 +1,4 @@
+"""sparse layers."""
+from __future__ import annotations
+
+__all__ = []

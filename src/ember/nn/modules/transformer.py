@@ -1,0 +1,4 @@
+"""transformer layers."""
+from __future__ import annotations
+
+__all__ = []

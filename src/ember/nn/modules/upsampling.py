@@ -1,0 +1,4 @@
+"""upsampling layers."""
+from __future__ import annotations
+
+__all__ = []

@@ -1,0 +1,4 @@
+"""nn.utils.clip_grad."""
+from __future__ import annotations
+
+__all__ = []

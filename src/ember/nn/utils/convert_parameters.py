@@ -1,0 +1,4 @@
+"""nn.utils.convert_parameters."""
+from __future__ import annotations
+
+__all__ = []

@@ -1,0 +1,4 @@
+"""nn.utils.parametrize."""
+from __future__ import annotations
+
+__all__ = []

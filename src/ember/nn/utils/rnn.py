@@ -1,0 +1,4 @@
+"""nn.utils.rnn."""
+from __future__ import annotations
+
+__all__ = []

@@ -1,0 +1,4 @@
+"""normalization kernels (fused forward/backward on backend arrays) and their functional forms."""
+from __future__ import annotations
+
+__all__ = []
