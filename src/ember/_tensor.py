@@ -198,6 +198,10 @@ class Tensor:
         self.requires_grad = requires_grad
         return self
 
+    def is_inference(self) -> bool:
+        """Whether this tensor was made by an op under :class:`ember.inference_mode`."""
+        return self._is_inference
+
     @property
     def is_leaf(self) -> bool:
         return self.grad_fn is None

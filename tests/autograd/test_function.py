@@ -306,12 +306,7 @@ def test_mark_dirty():
     _both(run)
 
 
-@pytest.mark.parametrize("L", [
-    pytest.param(ember, marks=pytest.mark.xfail(
-        strict=True, reason="engine bug: _apply_tensors accepts mark_dirty on a leaf that "
-        "requires grad (torch raises 'a leaf Variable that requires grad has been used in an "
-        "in-place operation.')")),
-    torch], ids=["ember", "torch"])
+@pytest.mark.parametrize("L", [ember, torch], ids=["ember", "torch"])
 def test_mark_dirty_on_leaf_requiring_grad_raises(L):
     F = _functions(L)
     a = L.tensor([1.0, 2.0], requires_grad=True)
@@ -384,8 +379,6 @@ def test_ctx_and_function_exports():
     assert ember.autograd.Variable is ember.Tensor
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: a custom Function's grad_fn is named "
-                   "'<Name>Backward0'; torch names it '<Name>Backward'")
 def test_custom_function_node_name():
     def run(L, F):
         a = L.tensor([1.0], requires_grad=True)

@@ -24,6 +24,9 @@ class I:  # noqa: E742
     def __init__(self, *values, dtype=np.int64):
         self.a = np.array(values[0] if len(values) == 1 else values, dtype=dtype)
 
+    def __repr__(self):
+        return f"I({self.a.tolist()!r})"
+
 
 def _key(key, lib):
     if isinstance(key, tuple):
@@ -742,6 +745,8 @@ def _random_key(draw):
             key.append(None)
             continue
         elif kind == "ellipsis":
+            if Ellipsis in key:
+                continue
             key.append(Ellipsis)
             d = len(shape) - sum(1 for k in key if k is not None and k is not Ellipsis)
             continue
@@ -772,9 +777,10 @@ def test_random_keys_match_torch(case):
         return
     e = x[_key(key, "ember")]
     _close(e, t, what=f"getitem {key}")
-    if t.numel():
-        _backward_both(e, t)
-        _close(x.grad, tx.grad, what=f"getitem grad {key}")
+    if not t.numel():   # torch skips bounds checks on empty results
+        return
+    _backward_both(e, t)
+    _close(x.grad, tx.grad, what=f"getitem grad {key}")
     # the same key as a setitem target, with a broadcast value
     a, ta = x.detach() * 1.0, tx.detach() * 1.0
     a[_key(key, "ember")] = ember.tensor(-7.0, dtype=ember.float64)

@@ -927,3 +927,43 @@ def test_error_messages_name_sizes():
         ember.ones(3, 4).t().view(12)
     with pytest.raises(IndexError, match=r"expected to be in range of \[-3, 2\], but got 3"):
         ember.ones(2, 1, 3).squeeze(3)
+
+
+# ------------------------------------------------------------------ in-place through views
+INPLACE_VIEWS = [  # (name, ember view, torch view: the same region)
+    ("select", lambda y: y.select(1, 2), None),
+    ("narrow", lambda y: y.narrow(0, 1, 2), None),
+    ("diagonal", lambda y: y.diagonal(1), None),
+    ("transpose", lambda y: y.t(), None),
+    ("reshape", lambda y: y.reshape(2, 6), None),
+    ("view_chain", lambda y: y.view(12).unflatten(0, (6, 2)).select(1, 0), None),
+    ("unsqueeze", lambda y: y.unsqueeze(0).squeeze(0), None),
+    ("unfold", lambda y: y.unfold(1, 2, 2), None),
+    ("permute", lambda y: y.permute(1, 0), None),
+    # torch forbids in-place ops on outputs of multi-view functions; ember allows them and
+    # must then agree with the single view of the same region
+    ("split_piece", lambda y: y.split([1, 2])[1], lambda y: y.narrow(0, 1, 2)),
+    ("unbind_piece", lambda y: y.unbind(1)[3], lambda y: y.select(1, 3)),
+    ("chunk_piece", lambda y: y.chunk(2, 1)[1], lambda y: y.narrow(1, 2, 2)),
+]
+
+
+@pytest.mark.parametrize("name,fn,torch_fn", INPLACE_VIEWS, ids=[v[0] for v in INPLACE_VIEWS])
+def test_inplace_through_view_gradients(name, fn, torch_fn):
+    a = np.random.default_rng(5).standard_normal((3, 4))
+    w = np.random.default_rng(6).standard_normal((3, 4))
+    if torch_fn is not None:
+        with pytest.raises(RuntimeError):
+            fn(torch.tensor(a, requires_grad=True) * 1.5).mul_(3)
+    grads = []
+    for lib, view_fn in ((ember, fn), (torch, torch_fn or fn)):
+        x = lib.tensor(a, requires_grad=True)
+        y = x * 1.5
+        v = view_fn(y)
+        v.mul_(3)
+        v.exp_()  # its backward reads the result: the view's history must be right
+        loss = (y * lib.tensor(w)).sum() + (v * v).sum()
+        loss.backward()
+        grads.append((x.grad.numpy().copy(), y.detach().numpy().copy()))
+    np.testing.assert_allclose(grads[0][1], grads[1][1], rtol=1e-12)
+    np.testing.assert_allclose(grads[0][0], grads[1][0], rtol=1e-10)

@@ -424,3 +424,87 @@ def test_no_warnings_in_plain_loop():
         warnings.simplefilter("error")
         p.grad = ember.tensor([1.0, 1.0])
         opt.step()
+
+
+COMPLEX = [("SGD", dict(lr=0.1, momentum=0.9)), ("Adam", dict(lr=0.1, amsgrad=True)),
+           ("RMSprop", dict(centered=True, momentum=0.5)), ("Adagrad", {}), ("Rprop", {}),
+           ("ASGD", dict(t0=2)), ("NAdam", {}), ("RAdam", {}), ("Adadelta", {}),
+           ("Adamax", {})]
+
+
+@pytest.mark.parametrize("name,kwargs", COMPLEX, ids=_ids(COMPLEX))
+def test_complex_params(name, kwargs):
+    """Complex parameters are updated as torch does (on their real view)."""
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((2, 3)) + 1j * rng.standard_normal((2, 3))
+    ep = ember.nn.Parameter(ember.tensor(a.copy()))
+    tp = torch.nn.Parameter(torch.tensor(a.copy()))
+    eo = getattr(eoptim, name)([ep], **kwargs)
+    to = getattr(torch.optim, name)([tp], **kwargs)
+    for _ in range(20):
+        g = rng.standard_normal((2, 3)) + 1j * rng.standard_normal((2, 3))
+        ep.grad, tp.grad = ember.tensor(g), torch.tensor(g)
+        eo.step()
+        to.step()
+    _assert_params([ep], [tp])
+
+
+def test_tensor_lr_and_deepcopy():
+    p = ember.nn.Parameter(ember.tensor([1.0, 2.0], dtype=ember.float64))
+    opt = eoptim.SGD([p], lr=ember.tensor(0.1, dtype=ember.float64))
+    sched = eoptim.lr_scheduler.ExponentialLR(opt, 0.5)
+    p.grad = ember.tensor([1.0, 1.0], dtype=ember.float64)
+    opt.step()
+    sched.step()
+    assert p.tolist() == pytest.approx([0.9, 1.9])
+    assert opt.param_groups[0]["lr"].item() == 0.05
+    clone = copy.deepcopy(opt)
+    assert clone.param_groups[0]["params"][0] is not p
+    with pytest.raises(ValueError, match="Tensor lr must be 1-element"):
+        eoptim.Adam([p], lr=ember.tensor([0.1, 0.2]))
+
+
+def test_parameter_and_buffer_follow_torch():
+    """The tensors optimizers work on: Parameter shares its data, deep-copies, prints and
+    pickles as torch's; Buffer is a flagged plain Tensor."""
+    import pickle
+
+    x = ember.tensor([1.0, 2.0])
+    p = ember.nn.Parameter(x)
+    tp = torch.nn.Parameter(torch.tensor([1.0, 2.0]))
+    assert p._data is x._data and isinstance(p, ember.Tensor) and p.requires_grad
+    assert p.is_leaf and p.grad is None
+    assert repr(p).replace("ember", "torch") == repr(tp)
+    assert not ember.nn.Parameter(x, requires_grad=False).requires_grad
+    assert tuple(ember.nn.Parameter().shape) == tuple(torch.nn.Parameter().shape)
+    q = copy.deepcopy(p)
+    assert type(q) is ember.nn.Parameter and q._data is not p._data
+    assert q.tolist() == p.tolist() and q.requires_grad
+    with pytest.raises(RuntimeError):
+        ember.nn.Parameter(ember.tensor([1, 2]))
+    r = pickle.loads(pickle.dumps(p))
+    assert type(r) is ember.nn.Parameter and r.tolist() == [1.0, 2.0] and r.requires_grad
+
+    b = ember.nn.Buffer(x, persistent=False)
+    tb = torch.nn.Buffer(torch.tensor([1.0, 2.0]), persistent=False)
+    assert type(b) is ember.Tensor and type(tb) is torch.Tensor
+    assert isinstance(b, ember.nn.Buffer) and not isinstance(x, ember.nn.Buffer)
+    assert b.persistent is False and b._data is x._data and not b.requires_grad
+
+
+@pytest.mark.skipif(not hasattr(ember, "save"), reason="needs ember.save/ember.load")
+@pytest.mark.parametrize("name", ["SGD", "Adam", "NAdam"])
+def test_checkpoint_files_round_trip_with_torch(name, tmp_path):
+    """ember.save -> torch.load -> torch optimizer -> torch.save -> ember.load -> ember."""
+    kwargs = dict(lr=0.01, momentum=0.9) if name == "SGD" else dict(lr=0.01)
+    eo, to, ep, tp = _compare_run(name, kwargs, steps=10)
+    ember.save(eo.state_dict(), tmp_path / "e.pt")
+    tp2 = [torch.nn.Parameter(p.detach().clone()) for p in tp]
+    to2 = getattr(torch.optim, name)(tp2, **kwargs)
+    to2.load_state_dict(torch.load(tmp_path / "e.pt", weights_only=True))
+    _assert_same_structure(eo.state_dict(), to2.state_dict())
+    torch.save(to.state_dict(), tmp_path / "t.pt")
+    ep2 = [ember.nn.Parameter(ember.tensor(p.detach().numpy().copy())) for p in ep]
+    eo2 = getattr(eoptim, name)(ep2, **kwargs)
+    eo2.load_state_dict(ember.load(tmp_path / "t.pt"))
+    _assert_same_structure(eo2.state_dict(), to.state_dict())

@@ -45,12 +45,19 @@ class NodeBase:
 
     def name(self):
         name = type(self).__name__
-        return name if name.endswith("Backward") or "Backward" in name else name + "Backward0"
+        if "Backward" in name:
+            return name
+        # torch names built-in nodes FooBackward0 and custom Functions FooBackward
+        return name + ("Backward0" if self._arrays else "Backward")
 
     @property
     def next_functions(self):
+        edges = list(self._edges)
+        # trailing non-tensor options (dims, flags) are not inputs in torch's sense
+        while len(edges) > 1 and edges[-1] is None:
+            edges.pop()
         out = []
-        for e in self._edges:
+        for e in edges:
             if e is None:
                 out.append((None, 0))
             elif isinstance(e[0], NodeBase):
@@ -286,8 +293,13 @@ def _apply_arrays(cls, *args, **kwargs):
     if edges is None:
         out = cls.forward(ctx, *datas, **kwargs)
         if type(out) is tuple:
-            return tuple([_make(o, False, None, 0) for o in out])
-        return _make(out, False, None, 0)
+            outs = tuple([_make(o, False, None, 0) for o in out])
+        else:
+            outs = _make(out, False, None, 0)
+        if _state.inference:
+            for o in (outs if type(outs) is tuple else (outs,)):
+                o._is_inference = True
+        return outs
     ctx._edges = edges
     out = cls.forward(ctx, *datas, **kwargs)
     if _anomaly.enabled:
@@ -318,6 +330,7 @@ def _apply_arrays(cls, *args, **kwargs):
     to_save = ctx._to_save
     if to_save:
         _save(ctx, to_save, args, datas, outs, out)
+        ctx._to_save = ()
     return outs
 
 
@@ -401,6 +414,9 @@ def _apply_tensors(cls, args, kwargs):
             continue
         diff = id(o) not in non_diff and o._data.dtype.kind in "fc"
         if any(o is d for d in dirty):
+            if o.grad_fn is None and o._requires_grad:
+                raise RuntimeError("a leaf Variable that requires grad has been used in an "
+                                   "in-place operation.")
             o.grad_fn, o._output_nr, o._requires_grad = (ctx if diff else None), i, diff
             _bump(o)
             w = o

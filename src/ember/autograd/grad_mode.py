@@ -84,6 +84,10 @@ class set_grad_enabled(_DecoratorContextManager):
         self.mode = bool(mode)
         _state.enabled = self.mode
 
+    def __call__(self, func):
+        _state.enabled = self.prev  # as a decorator, the mode applies only inside func
+        return super().__call__(func)
+
     def __enter__(self):
         pass
 
@@ -107,8 +111,7 @@ class inference_mode(_DecoratorContextManager):
 
     def __enter__(self):
         self.prev = (_state.enabled, _state.inference)
-        if self.mode:
-            _state.enabled, _state.inference = False, True
+        _state.enabled, _state.inference = not self.mode, self.mode
 
     def __exit__(self, *exc):
         _state.enabled, _state.inference = self.prev

@@ -15,7 +15,7 @@ from .. import dtypes as _dt
 from ..autograd.function import Function
 from ..backend import get_xp
 from .._tensor import Tensor, _make
-from ._util import inplace, promote, to_float, type_name, write_into
+from ._util import check_inplace, inplace, promote, to_float, type_name, write_into
 
 __all__ = [
     "add", "sub", "subtract", "rsub", "mul", "multiply", "div", "divide", "true_divide",
@@ -123,6 +123,48 @@ def _ip(fn):
     """The in-place method ``fn_`` of a function ``fn``."""
     def method(self, *args, **kwargs):
         return inplace(fn, self, *args, **kwargs)
+    method.__name__ = method.__qualname__ = fn.__name__ + "_"
+    return method
+
+
+class ZeroGrad(Function):
+    """``x.lt_(y)`` and the like on a float tensor: torch keeps the (0./1.) result in the graph
+    with a zero gradient for ``x`` and ``y``."""
+    _arrays = True
+
+    @staticmethod
+    def forward(ctx, a, b, r):
+        return r.astype(a.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        need_a, need_b, _ = ctx.needs_input_grad
+        z = ctx.xp.zeros_like(g)
+        return (z if need_a else None), (z if need_b else None), None
+
+
+def _ip_nograd(fn):
+    """The in-place method of a function without gradient (comparisons, logical ops)."""
+    def compute(s, *args, **kwargs):
+        r = fn(s, *args, **kwargs)
+        if s._data.dtype.kind not in "fc":
+            return r
+        other = args[0] if args and isinstance(args[0], Tensor) else None
+        return ZeroGrad.apply(s, other, r._data)
+
+    def method(self, *args, **kwargs):
+        return inplace(compute, self, *args, **kwargs)
+    method.__name__ = method.__qualname__ = fn.__name__ + "_"
+    return method
+
+
+def _ip_keep_history(fn):
+    """In-place logical ops: as in torch, they overwrite the values but leave the autograd
+    history of ``self`` untouched."""
+    def method(self, *args, **kwargs):
+        check_inplace(self, *args)
+        write_into(self, fn(self, *args, **kwargs))
+        return self
     method.__name__ = method.__qualname__ = fn.__name__ + "_"
     return method
 
@@ -683,7 +725,7 @@ class Logit(Function):
         ga = g / (a * (1 - a))
         if eps is None:
             return xp.where((a < 0) | (a > 1), _NAN, ga), None
-        return ga * ((a >= eps) & (a <= 1 - eps)), None
+        return xp.where((a >= eps) & (a <= 1 - eps), ga, 0.0), None
 
 
 def logit(input, eps=None, *, out=None):
@@ -1580,7 +1622,12 @@ _ALIASES = {
 
 TENSOR_METHODS = {fn.__name__: fn for fn in _METHODS}
 TENSOR_METHODS.update(_ALIASES)
-TENSOR_METHODS.update({name + "_": _ip(fn) for name, fn in list(TENSOR_METHODS.items())})
+_NO_GRAD = (eq, ne, lt, le, gt, ge)
+_LOGICAL = (logical_and, logical_or, logical_xor, logical_not)
+TENSOR_METHODS.update({
+    name + "_": (_ip_nograd(fn) if fn in _NO_GRAD else
+                 _ip_keep_history(fn) if fn in _LOGICAL else _ip(fn))
+    for name, fn in list(TENSOR_METHODS.items())})
 TENSOR_METHODS.update({
     "positive": positive, "maximum": maximum, "minimum": minimum, "fmax": fmax, "fmin": fmin,
     "where": _tensor_where, "isnan": isnan, "isinf": isinf, "isposinf": isposinf,

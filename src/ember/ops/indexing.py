@@ -166,6 +166,8 @@ def _parse(data, key):
     o = 0      # dim of the basic view
     seen_ellipsis = False
     for kind, v in items:
+        if d >= nd and kind in "isam" and (kind != "m" or v.ndim):
+            raise IndexError(f"too many indices for tensor of dimension {nd}")
         if kind == "i":
             n = shape[d]
             if not -n <= v < n:
@@ -179,13 +181,13 @@ def _parse(data, key):
         elif kind == "n":
             basic.append(None)
             o += 1
-        elif kind == "e":
-            if not seen_ellipsis:    # torch: later ellipses stand for no dims
+        elif kind == "e":        # torch: every ellipsis skips the unspecified dims
+            n = nd - consumed
+            if not seen_ellipsis:
                 seen_ellipsis = True
-                n = nd - consumed
                 basic.extend([_FULL] * n)
-                d += n
-                o += n
+            d += n
+            o += n
         elif kind == "b":
             basic.append(None)
             xp = get_xp(data)

@@ -244,8 +244,7 @@ def unflatten(input, dim, sizes):
     except RuntimeError:
         raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the "
                            f"size of dim {dim} ({shape[dim]}) in the input tensor") from None
-    return view(input, shape[:dim] + sizes + shape[dim + 1:]) \
-        if input._data.flags.c_contiguous else reshape(input, shape[:dim] + sizes + shape[dim + 1:])
+    return reshape(input, shape[:dim] + sizes + shape[dim + 1:])  # splitting a dim: a view
 
 
 def ravel(input):
@@ -1132,33 +1131,36 @@ def cat(tensors, dim=0, *, axis=None, out=None):
         dim = axis
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
-    ref = None
-    skip = []
-    for i, t in enumerate(tensors):
-        shape = t._data.shape
-        if len(shape) == 0:
-            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be "
-                               "concatenated")
-        if shape == (0,):
-            skip.append(True)
-            continue
-        skip.append(False)
-        if ref is None:
-            ref = shape
-            d = wrap_dim(dim, len(shape))
+    shapes = [t._data.shape for t in tensors]
+    if () in shapes:
+        raise RuntimeError(f"zero-dimensional tensor (at position {shapes.index(())}) cannot "
+                           "be concatenated")
+    skip = [s == (0,) for s in shapes]
+    ref = next((s for s, k in zip(shapes, skip) if not k), None)
+    if ref is None:
+        d = wrap_dim(dim, 1)
+    else:
+        d = wrap_dim(dim, len(ref))
+        pre, post = ref[:d], ref[d + 1:]
+        for s, k in zip(shapes, skip):
+            if not k and (s[:d] != pre or s[d + 1:] != post or len(s) != len(ref)):
+                _cat_error(shapes, skip, ref, d)
+    res = Cat.apply(*tensors, dim=d, np_dtype=_result_np(tensors), skip=tuple(skip))
+    return _write_out(out, res)
+
+
+def _cat_error(shapes, skip, ref, d):
+    for i, (shape, k) in enumerate(zip(shapes, skip)):
+        if k:
             continue
         if len(shape) != len(ref):
             raise RuntimeError(f"Tensors must have same number of dimensions: got {len(ref)} "
                                f"and {len(shape)}")
-        for k, (a, b) in enumerate(zip(ref, shape)):
-            if k != d and a != b:
+        for j, (a, b) in enumerate(zip(ref, shape)):
+            if j != d and a != b:
                 raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. "
                                    f"Expected size {a} but got size {b} for tensor number {i} "
                                    "in the list.")
-    if ref is None:
-        d = wrap_dim(dim, 1)
-    res = Cat.apply(*tensors, dim=d, np_dtype=_result_np(tensors), skip=tuple(skip))
-    return _write_out(out, res)
 
 
 concat = cat
@@ -1246,7 +1248,7 @@ def column_stack(tensors, *, out=None):
 
 
 # ================================================================ copies: flip, roll, repeat
-def _unique_dims(dims, nd, what="dims"):
+def _unique_dims(dims, nd):
     dims = tuple(wrap_dim(d, nd) for d in dims)
     if len(set(dims)) != len(dims):
         raise RuntimeError(f"dim {dims[0]} appears multiple times in the list of dims")
