@@ -502,9 +502,13 @@ def test_checkpoint_files_round_trip_with_torch(name, tmp_path):
     tp2 = [torch.nn.Parameter(p.detach().clone()) for p in tp]
     to2 = getattr(torch.optim, name)(tp2, **kwargs)
     to2.load_state_dict(torch.load(tmp_path / "e.pt", weights_only=True))
-    _assert_same_structure(eo.state_dict(), to2.state_dict())
+    # the reference: torch loading its own checkpoint (loading casts e.g. NAdam's mu_product)
+    to_ref = getattr(torch.optim, name)([torch.nn.Parameter(p.detach().clone()) for p in tp],
+                                        **kwargs)
+    to_ref.load_state_dict(to.state_dict())
+    _assert_same_structure(to2.state_dict(), to_ref.state_dict())
     torch.save(to.state_dict(), tmp_path / "t.pt")
     ep2 = [ember.nn.Parameter(ember.tensor(p.detach().numpy().copy())) for p in ep]
     eo2 = getattr(eoptim, name)(ep2, **kwargs)
     eo2.load_state_dict(ember.load(tmp_path / "t.pt"))
-    _assert_same_structure(eo2.state_dict(), to.state_dict())
+    _assert_same_structure(eo2.state_dict(), to_ref.state_dict())

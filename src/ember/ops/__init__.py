@@ -1,4 +1,4 @@
 """The primitives and their gradients, one file per family (the only place they live)."""
-from . import creation, elementwise, indexing, linalg, movement, nn, random, reduce
+from . import activation, creation, elementwise, indexing, linalg, movement, nn, random, reduce
 
-FAMILIES = (creation, elementwise, reduce, movement, indexing, linalg, random, nn)
+FAMILIES = (creation, elementwise, reduce, movement, indexing, linalg, random, nn, activation)

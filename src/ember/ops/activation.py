@@ -1,4 +1,1072 @@
-"""activation kernels (fused forward/backward on backend arrays) and their functional forms."""
+"""Activation kernels, the softmax family and dropout: one fused Function per op (forward and
+backward side by side on backend arrays), then the functional forms (``F.<name>``).
+
+Backward formulas are duck-typed over arrays and Tensors (``ctx.xp`` is numpy/cupy, or the
+``ember`` namespace under ``create_graph``), so double backward comes for free; the few
+functions NumPy lacks (erf, sigmoid) go through ``_erf``/``_sigmoid``, which pick the array
+kernel or the differentiable ember op.
+"""
 from __future__ import annotations
 
-__all__ = []
+import math
+import warnings
+
+from .. import dtypes as _dt
+from ..autograd.function import Function
+from ..backend.cpu import xp as _host
+from .._tensor import Tensor, _make
+from ._util import inplace, type_name, wrap_dim
+
+__all__ = [
+    "threshold", "threshold_", "relu", "relu_", "hardtanh", "hardtanh_", "relu6", "elu",
+    "elu_", "selu", "selu_", "celu", "celu_", "leaky_relu", "leaky_relu_", "prelu", "rrelu",
+    "rrelu_", "glu", "gelu", "logsigmoid", "hardshrink", "tanhshrink", "softsign", "softplus",
+    "softmin", "softmax", "log_softmax", "gumbel_softmax", "softshrink", "tanh", "sigmoid",
+    "hardsigmoid", "silu", "mish", "hardswish",
+    "dropout", "alpha_dropout", "dropout1d", "dropout2d", "dropout3d", "feature_alpha_dropout",
+]
+
+_SQRT1_2 = math.sqrt(0.5)
+_GELU_PDF = 2 / math.sqrt(math.pi) * _SQRT1_2 * 0.5     # 1 / sqrt(2 pi)
+_GELU_BETA = math.sqrt(2) * 2 / math.sqrt(math.pi) * 0.5  # sqrt(2 / pi)
+_GELU_KAPPA = 0.044715
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+# ---------------------------------------------------------------- helpers
+def _check_float(a, kernel):
+    if a.dtype.kind != "f":
+        raise RuntimeError(f'"{kernel}" not implemented for \'{type_name(a.dtype)}\'')
+
+
+def _erf(ctx, x):
+    """erf of an array (the accurate kernel of ``ember.erf``) or of a Tensor (ember.erf)."""
+    if ctx.create_graph:
+        return x.erf()
+    from .elementwise import _calerf
+    return _calerf(ctx.xp, x, False).astype(x.dtype, copy=False)
+
+
+def _sigmoid(ctx, x):
+    if ctx.create_graph:
+        return x.sigmoid()
+    return _sigmoid_arr(ctx.xp, x)
+
+
+def _sigmoid_arr(xp, x):
+    """1 / (1 + exp(-x)) without overflow warnings."""
+    e = xp.exp(-xp.abs(x))
+    s = 1 / (1 + e)
+    return xp.where(x >= 0, s, e * s)
+
+
+def _const(ctx, arr):
+    return _make(arr, False, None, 0) if ctx.create_graph else arr
+
+
+def _inplace_or(fn, input, inplace_flag, *args):
+    return inplace(fn, input, *args) if inplace_flag else fn(input, *args)
+
+
+# ---------------------------------------------------------------- piecewise-linear family
+class Threshold(Function):
+    _arrays = True
+
+    @staticmethod
+    def forward(ctx, x, threshold, value):
+        keep = x > threshold
+        ctx.save_for_backward(keep)
+        return ctx.xp.where(keep, x, ctx.xp.asarray(value, dtype=x.dtype))
+
+    @staticmethod
+    def backward(ctx, g):
+        keep, = ctx.saved_tensors
+        return g * keep, None, None
+
+
+def threshold(input, threshold, value, inplace=False):
+    """Applies a threshold to each element of the input tensor:
+    :math:`y = x` if :math:`x > \\text{threshold}` else :math:`\\text{value}`."""
+    return _inplace_or(Threshold.apply, input, inplace, threshold, value)
+
+
+def threshold_(input, threshold, value):
+    """In-place version of :func:`threshold`."""
+    return inplace(Threshold.apply, input, threshold, value)
+
+
+def relu(input, inplace=False):
+    """Applies the rectified linear unit function element-wise. See
+    :class:`~ember.nn.ReLU` for more details."""
+    from .elementwise import Relu
+    return _inplace_or(Relu.apply, input, inplace)
+
+
+def relu_(input):
+    """In-place version of :func:`relu`."""
+    from .elementwise import Relu
+    return inplace(Relu.apply, input)
+
+
+class Hardtanh(Function):
+    _arrays = True
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        ctx.save_for_backward(x)
+        ctx.lo, ctx.hi = lo, hi
+        return ctx.xp.clip(x, lo, hi).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, = ctx.saved_tensors
+        return g * ((x > ctx.lo) & (x < ctx.hi)), None, None
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    """Applies the HardTanh function element-wise. See :class:`~ember.nn.Hardtanh`."""
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    return _inplace_or(Hardtanh.apply, input, inplace, min_val, max_val)
+
+
+def hardtanh_(input, min_val=-1.0, max_val=1.0):
+    """In-place version of :func:`hardtanh`."""
+    return hardtanh(input, min_val, max_val, inplace=True)
+
+
+def relu6(input, inplace=False):
+    """Applies the element-wise function :math:`\\text{ReLU6}(x) = \\min(\\max(0,x), 6)`."""
+    return _inplace_or(Hardtanh.apply, input, inplace, 0.0, 6.0)
+
+
+class LeakyRelu(Function):
+    _arrays = True
+
+    @staticmethod
+    def forward(ctx, x, slope):
+        ctx.save_for_backward(x)
+        ctx.slope = slope
+        return ctx.xp.where(x > 0, x, x * slope)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, = ctx.saved_tensors
+        return ctx.xp.where(x > 0, g, g * ctx.slope), None
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    """Applies element-wise, :math:`\\text{LeakyReLU}(x) = \\max(0, x) +
+    \\text{negative\\_slope} * \\min(0, x)`."""
+    return _inplace_or(LeakyRelu.apply, input, inplace, negative_slope)
+
+
+def leaky_relu_(input, negative_slope=0.01):
+    """In-place version of :func:`leaky_relu`."""
+    return inplace(LeakyRelu.apply, input, negative_slope)
+
+
+class Prelu(Function):
+    """``x if x > 0 else w * x``; ``w`` already has the input's rank (broadcast on dim 1)."""
+    _arrays = True
+
+    @staticmethod
+    def forward(ctx, x, w):
+        ctx.save_for_backward(x, w)
+        return ctx.xp.where(x > 0, x, w * x)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        pos = x > 0
+        need_x, need_w = ctx.needs_input_grad
+        gx = ctx.xp.where(pos, g, w * g) if need_x else None
+        gw = g * x * (x <= 0) if need_w else None
+        return gx, gw
+
+
+def prelu(input, weight):
+    """Applies element-wise the function :math:`\\text{PReLU}(x) = \\max(0,x) + \\text{weight}
+    * \\min(0,x)` where weight is a learnable parameter."""
+    if input.dtype is not weight.dtype:
+        raise RuntimeError(f"prelu: Type promoting not supported. Got "
+                           f"{type_name(input._data.dtype)} and {type_name(weight._data.dtype)}")
+    nd = input.ndim
+    if weight.numel() != 1:
+        if nd == 0:
+            raise RuntimeError("Not allow zero-dim input tensor.")
+        channels = input.shape[1] if nd > 1 else 1
+        if channels != weight.numel():
+            raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found "
+                               f"parameter numbers = {weight.numel()} and channel size = "
+                               f"{channels}.")
+    if weight.ndim > 1:
+        raise RuntimeError(f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: "
+                           f"ndim = {weight.ndim}")
+    if nd != weight.ndim:
+        shape = [1] * nd
+        if nd > 1:
+            shape[1] = weight.numel()
+        weight = weight.reshape(shape)
+    return Prelu.apply(input, weight)
+
+
+class Rrelu(Function):
+    """Randomized leaky ReLU in training: ``x * a`` for ``x <= 0``, ``a ~ U(lower, upper)``."""
+    _arrays = True
+
+    @staticmethod
+    def forward(ctx, x, lower, upper):
+        from .random import _generator
+        r = _generator(None).uniform(lower, upper, x.shape)
+        noise = ctx.xp.asarray(r, dtype=x.dtype)
+        noise = ctx.xp.where(x <= 0, noise, ctx.xp.ones_like(noise))
+        ctx.save_for_backward(noise)
+        return x * noise
+
+    @staticmethod
+    def backward(ctx, g):
+        noise, = ctx.saved_tensors
+        return g * noise, None, None
+
+
+def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
+    """Randomized leaky ReLU. See :class:`~ember.nn.RReLU` for more details."""
+    if not training:
+        return leaky_relu(input, (lower + upper) / 2, inplace)
+    return _inplace_or(Rrelu.apply, input, inplace, lower, upper)
+
+
+def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
+    """In-place version of :func:`rrelu`."""
+    return rrelu(input, lower, upper, training, inplace=True)
+
+
+class Hardshrink(Function):
+    _arrays = True
+
+    @staticmethod
+    def forward(ctx, x, lambd):
+        keep = (x < -lambd) | (x > lambd)
+        ctx.save_for_backward(keep)
+        return x * keep
+
+    @staticmethod
+    def backward(ctx, g):
+        keep, = ctx.saved_tensors
+        return g * keep, None
+
+
+def hardshrink(input, lambd=0.5):
+    """Applies the hard shrinkage function element-wise: :math:`x` if :math:`|x| > \\lambda`,
+    else 0."""
+    return Hardshrink.apply(input, lambd)
+
+
+class Softshrink(Function):
+    _arrays = True
+
+    @staticmethod
+    def forward(ctx, x, lambd):
+        keep = (x < -lambd) | (x > lambd)
+        ctx.save_for_backward(keep)
+        return (x - ctx.xp.clip(x, -lambd, lambd).astype(x.dtype, copy=False))
+
+    @staticmethod
+    def backward(ctx, g):
+        keep, = ctx.saved_tensors
+        return g * keep, None
+
+
+def softshrink(input, lambd=0.5):
+    """Applies the soft shrinkage function elementwise: :math:`x - \\lambda` if
+    :math:`x > \\lambda`, :math:`x + \\lambda` if :math:`x < -\\lambda`, else 0."""
+    if lambd < 0:
+        raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
+    return Softshrink.apply(input, lambd)
+
+
+class Hardsigmoid(Function):
+    _arrays = True
+
+    @staticmethod
+    def forward(ctx, x):
+        _check_float(x, "hardsigmoid_cpu")
+        ctx.save_for_backward(x)
+        y = ctx.xp.clip(x + 3, 0, 6).astype(x.dtype, copy=False)
+        y /= 6
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, = ctx.saved_tensors
+        return g * ((x > -3) & (x < 3)) / 6
+
+
+def hardsigmoid(input, inplace=False):
+    """Applies the Hardsigmoid function element-wise: :math:`\\text{ReLU6}(x + 3) / 6`."""
+    return _inplace_or(Hardsigmoid.apply, input, inplace)
+
+
+class Hardswish(Function):
+    _arrays = True
+
+    @staticmethod
+    def forward(ctx, x):
+        _check_float(x, "hardswish_cpu")
+        ctx.save_for_backward(x)
+        y = ctx.xp.clip(x + 3, 0, 6).astype(x.dtype, copy=False)
+        y *= x
+        y /= 6
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, = ctx.saved_tensors
+        xp = ctx.xp
+        mid = g * (x / 3 + 0.5)
+        return xp.where(x < -3, g * 0, xp.where(x <= 3, mid, g))
+
+
+def hardswish(input, inplace=False):
+    """Applies hardswish function, element-wise: :math:`x \\cdot \\text{ReLU6}(x + 3) / 6`."""
+    return _inplace_or(Hardswish.apply, input, inplace)
+
+
+# ---------------------------------------------------------------- smooth family
+class Elu(Function):
+    """``scale * x`` for ``x > 0``, else ``scale * alpha * (exp(x * input_scale) - 1)``."""
+    _arrays = True
+
+    @staticmethod
+    def forward(ctx, x, alpha, scale, input_scale):
+        _check_float(x, "elu")
+        ctx.save_for_backward(x)
+        ctx.c = (alpha, scale, input_scale)
+        xp = ctx.xp
+        neg = xp.minimum(x, 0)
+        neg *= input_scale
+        xp.expm1(neg, out=neg)
+        neg *= alpha * scale
+        pos = xp.maximum(x, 0)
+        if scale != 1:
+            pos *= scale
+        neg += pos
+        return neg
+
+    @staticmethod
+    def backward(ctx, g):
+        x, = ctx.saved_tensors
+        alpha, scale, input_scale = ctx.c
+        xp = ctx.xp
+        dneg = xp.exp(x.clip(max=0) * input_scale) * (alpha * scale * input_scale)
+        return xp.where(x > 0, g * scale, g * dneg), None, None, None
+
+
+def elu(input, alpha=1.0, inplace=False):
+    """Apply the Exponential Linear Unit (ELU) function element-wise:
+    :math:`\\max(0,x) + \\min(0, \\alpha * (\\exp(x) - 1))`."""
+    return _inplace_or(Elu.apply, input, inplace, alpha, 1.0, 1.0)
+
+
+def elu_(input, alpha=1.0):
+    """In-place version of :func:`elu`."""
+    return inplace(Elu.apply, input, alpha, 1.0, 1.0)
+
+
+def selu(input, inplace=False):
+    """Applies element-wise, :math:`\\text{SELU}(x) = scale * (\\max(0,x) + \\min(0, \\alpha *
+    (\\exp(x) - 1)))`, with :math:`\\alpha=1.6732632423543772848170429916717` and
+    :math:`scale=1.0507009873554804934193349852946`."""
+    return _inplace_or(Elu.apply, input, inplace, _SELU_ALPHA, _SELU_SCALE, 1.0)
+
+
+def selu_(input):
+    """In-place version of :func:`selu`."""
+    return selu(input, inplace=True)
+
+
+def celu(input, alpha=1.0, inplace=False):
+    """Applies element-wise, :math:`\\text{CELU}(x) = \\max(0,x) + \\min(0, \\alpha *
+    (\\exp(x/\\alpha) - 1))`."""
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError")
+    return _inplace_or(Elu.apply, input, inplace, alpha, 1.0, 1.0 / alpha)
+
+
+def celu_(input, alpha=1.0):
+    """In-place version of :func:`celu`."""
+    return celu(input, alpha, inplace=True)
+
+
+class Gelu(Function):
+    """``x * Phi(x)`` (``approximate='none'``, with erf) or its tanh approximation."""
+    _arrays = True
+
+    @staticmethod
+    def forward(ctx, x, approximate):
+        _check_float(x, "GeluKernelImpl")
+        ctx.save_for_backward(x)
+        ctx.tanh = approximate == "tanh"
+        xp = ctx.xp
+        if ctx.tanh:
+            inner = x * x
+            inner *= _GELU_KAPPA
+            inner += 1
+            inner *= x
+            inner *= _GELU_BETA
+            xp.tanh(inner, out=inner)
+            inner += 1
+            inner *= x
+            inner *= 0.5
+            return inner
+        y = _erf(ctx, x * _SQRT1_2)
+        y += 1
+        y *= x
+        y *= 0.5
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, = ctx.saved_tensors
+        xp = ctx.xp
+        if ctx.tanh:
+            x_sq = x * x
+            inner = (x + x * x_sq * _GELU_KAPPA) * _GELU_BETA
+            t = xp.tanh(inner)
+            left_d = (t + 1) * 0.5
+            right_d = (x * 0.5) * (1 - t * t) * ((x_sq * (3 * _GELU_KAPPA) + 1) * _GELU_BETA)
+            return g * (left_d + right_d), None
+        cdf = (_erf(ctx, x * _SQRT1_2) + 1) * 0.5
+        pdf = xp.exp(x * x * -0.5) * _GELU_PDF
+        return g * (cdf + x * pdf), None
+
+
+def gelu(input, approximate="none"):
+    """When the approximate argument is 'none', it applies element-wise the function
+    :math:`\\text{GELU}(x) = x * \\Phi(x)` where :math:`\\Phi(x)` is the Cumulative Distribution
+    Function for Gaussian Distribution. When the approximate argument is 'tanh', Gelu is
+    estimated with :math:`0.5 * x * (1 + \\text{Tanh}(\\sqrt{2 / \\pi} * (x + 0.044715 *
+    x^3)))`."""
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError("approximate argument must be either none or tanh.")
+    return Gelu.apply(input, approximate)
+
+
+class Silu(Function):
+    _arrays = True
+
+    @staticmethod
+    def forward(ctx, x):
+        _check_float(x, "silu_cpu")
+        ctx.save_for_backward(x)
+        return x * _sigmoid_arr(ctx.xp, x)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, = ctx.saved_tensors
+        s = _sigmoid(ctx, x)
+        return g * (s * (x * (1 - s) + 1))
+
+
+def silu(input, inplace=False):
+    """Apply the Sigmoid Linear Unit (SiLU) function, element-wise:
+    :math:`\\text{silu}(x) = x * \\sigma(x)`."""
+    return _inplace_or(Silu.apply, input, inplace)
+
+
+class Mish(Function):
+    _arrays = True
+
+    @staticmethod
+    def forward(ctx, x):
+        _check_float(x, "mish_cpu")
+        ctx.save_for_backward(x)
+        xp = ctx.xp
+        sp = xp.logaddexp(x, 0)
+        return x * xp.tanh(sp, out=sp)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, = ctx.saved_tensors
+        xp = ctx.xp
+        s = _sigmoid(ctx, x)
+        if ctx.create_graph:
+            t = (x.exp().log1p()).tanh()
+        else:
+            t = xp.tanh(xp.logaddexp(x, 0))
+        return g * (t + x * s * (1 - t * t))
+
+
+def mish(input, inplace=False):
+    """Apply the Mish function, element-wise: :math:`x * \\text{Tanh}(\\text{Softplus}(x))`."""
+    return _inplace_or(Mish.apply, input, inplace)
+
+
+class Softplus(Function):
+    _arrays = True
+
+    @staticmethod
+    def forward(ctx, x, beta, threshold):
+        _check_float(x, "softplus_cpu")
+        ctx.save_for_backward(x)
+        ctx.c = (beta, threshold)
+        xp = ctx.xp
+        xb = x * beta
+        lin = xb > threshold
+        y = xp.log1p(xp.exp(xp.minimum(xb, threshold)))
+        if beta != 1:
+            y /= beta
+        return xp.where(lin, x, y)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, = ctx.saved_tensors
+        beta, threshold = ctx.c
+        xp = ctx.xp
+        xb = x * beta
+        z = xp.exp(xb.clip(max=threshold))
+        return xp.where(xb > threshold, g, g * z / (z + 1)), None, None
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    """Applies element-wise, the function :math:`\\text{Softplus}(x) = \\frac{1}{\\beta} *
+    \\log(1 + \\exp(\\beta * x))`; reverts to the linear function when :math:`input \\times
+    \\beta > threshold`."""
+    return Softplus.apply(input, beta, threshold)
+
+
+class Logsigmoid(Function):
+    _arrays = True
+
+    @staticmethod
+    def forward(ctx, x):
+        _check_float(x, "log_sigmoid_cpu")
+        ctx.save_for_backward(x)
+        xp = ctx.xp
+        z = xp.exp(-xp.abs(x))
+        return xp.minimum(x, 0) - xp.log1p(z)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, = ctx.saved_tensors
+        xp = ctx.xp
+        z = xp.exp(-xp.abs(x))
+        r = z / (z + 1)
+        return g * xp.where(x < 0, 1 - r, r)
+
+
+def logsigmoid(input):
+    """Applies element-wise :math:`\\text{LogSigmoid}(x_i) = \\log \\left(\\frac{1}{1 +
+    \\exp(-x_i)}\\right)`."""
+    return Logsigmoid.apply(input)
+
+
+class Tanhshrink(Function):
+    _arrays = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x - ctx.xp.tanh(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, = ctx.saved_tensors
+        t = ctx.xp.tanh(x)
+        return g * (t * t)
+
+
+def tanhshrink(input):
+    """Applies element-wise, :math:`\\text{Tanhshrink}(x) = x - \\text{Tanh}(x)`."""
+    return Tanhshrink.apply(input)
+
+
+class Softsign(Function):
+    _arrays = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x / (ctx.xp.abs(x) + 1)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, = ctx.saved_tensors
+        d = ctx.xp.abs(x) + 1
+        return g / (d * d)
+
+
+def softsign(input):
+    """Applies element-wise, the function :math:`\\text{SoftSign}(x) = \\frac{x}{1 + |x|}`."""
+    return Softsign.apply(input)
+
+
+class Glu(Function):
+    """``a * sigmoid(b)`` with ``a, b`` the two halves of ``dim``."""
+    _arrays = True
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        xp = ctx.xp
+        n = x.shape[dim] // 2
+        a, b = xp.split(x, [n], axis=dim)
+        ctx.save_for_backward(x)
+        ctx.dim, ctx.n = dim, n
+        return a * _sigmoid_arr(xp, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, = ctx.saved_tensors
+        xp, dim, n = ctx.xp, ctx.dim, ctx.n
+        if ctx.create_graph:
+            a, b = x.split(n, dim)
+        else:
+            a, b = xp.split(x, [n], axis=dim)
+        s = _sigmoid(ctx, b)
+        ga = g * s
+        gb = ga * a * (1 - s)
+        return xp.concatenate([ga, gb], axis=dim), None
+
+
+def glu(input, dim=-1):
+    """The gated linear unit: :math:`\\text{GLU}(a, b) = a \\otimes \\sigma(b)` where ``input``
+    is split in half along ``dim`` to form ``a`` and ``b``."""
+    if input.ndim == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    d = wrap_dim(dim, input.ndim)
+    if input.shape[d] % 2:
+        raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size "
+                           f"{input.shape[d]}")
+    return Glu.apply(input, d)
+
+
+def tanh(input):
+    """Applies element-wise, :math:`\\text{Tanh}(x) = \\tanh(x)`."""
+    return input.tanh()
+
+
+def sigmoid(input):
+    """Applies the element-wise function :math:`\\text{Sigmoid}(x) = \\frac{1}{1 +
+    \\exp(-x)}`."""
+    return input.sigmoid()
+
+
+# ---------------------------------------------------------------- softmax family
+def _work(x):
+    """float16 computes in float32."""
+    return x.astype(_dt.float32.np) if x.dtype == _dt.float16.np else x
+
+
+def _softmax_arr(xp, x, axis):
+    m = x.max(axis=axis, keepdims=True)
+    e = xp.subtract(x, m)
+    xp.exp(e, out=e)
+    e /= e.sum(axis=axis, keepdims=True)
+    return e
+
+
+def _log_softmax_arr(xp, x, axis):
+    m = x.max(axis=axis, keepdims=True)
+    y = xp.subtract(x, m)
+    s = xp.exp(y).sum(axis=axis, keepdims=True)
+    y -= xp.log(s, out=s)
+    return y
+
+
+class Softmax(Function):
+    """``exp(x - max) / sum(exp(x - max))`` along ``dim``; backward ``y * (g - sum(g * y))``."""
+    _arrays = True
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        if x.size == 0:
+            y = x.copy()
+        elif x.ndim == 0:
+            y = ctx.xp.ones_like(x)
+        else:
+            y = _softmax_arr(ctx.xp, _work(x), dim).astype(x.dtype, copy=False)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        y, = ctx.saved_tensors
+        if y.ndim == 0:
+            return g * 0, None
+        gy = g * y
+        if ctx.create_graph:
+            return gy - y * gy.sum(axis=ctx.dim, keepdims=True), None
+        s = gy.sum(axis=ctx.dim, keepdims=True)
+        s = y * s
+        gy -= s
+        return gy, None
+
+
+class LogSoftmax(Function):
+    """``x - max - log(sum(exp(x - max)))`` along ``dim``; backward ``g - exp(y) * sum(g)``."""
+    _arrays = True
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        if x.size == 0:
+            y = x.copy()
+        elif x.ndim == 0:
+            y = ctx.xp.zeros_like(x)
+        else:
+            y = _log_softmax_arr(ctx.xp, _work(x), dim).astype(x.dtype, copy=False)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        y, = ctx.saved_tensors
+        if y.ndim == 0:
+            return g * 0, None
+        xp = ctx.xp
+        if ctx.create_graph:
+            return g - xp.exp(y) * g.sum(axis=ctx.dim, keepdims=True), None
+        p = xp.exp(y)
+        p *= g.sum(axis=ctx.dim, keepdims=True)
+        return g - p, None
+
+
+def _softmax_dim(name, ndim, stacklevel):
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call "
+                  "to include dim=X as an argument.", stacklevel=stacklevel)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def _softmax_input(input, dtype, kernel):
+    if dtype is not None:
+        return input.to(dtype)
+    if input.dtype.is_floating_point is False:
+        raise RuntimeError(f'"{kernel}" not implemented for \'{type_name(input._data.dtype)}\'')
+    return input
+
+
+def _apply_softmax(cls, input, dim, dtype, kernel):
+    input = _softmax_input(input, dtype, kernel)
+    return cls.apply(input, wrap_dim(dim, input.ndim))
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """Apply a softmax function: :math:`\\text{Softmax}(x_{i}) = \\frac{\\exp(x_i)}{\\sum_j
+    \\exp(x_j)}` along ``dim``; ``dtype``, if given, is the dtype the input is cast to before
+    the operation (useful to prevent overflows)."""
+    if dim is None:
+        dim = _softmax_dim("softmax", input.ndim, _stacklevel + 1)
+    return _apply_softmax(Softmax, input, dim, dtype, "softmax_lastdim_kernel_impl")
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """Apply a softmax followed by a logarithm, along ``dim``: mathematically equivalent to
+    ``log(softmax(x))``, but faster and numerically more stable."""
+    if dim is None:
+        dim = _softmax_dim("log_softmax", input.ndim, _stacklevel + 1)
+    return _apply_softmax(LogSoftmax, input, dim, dtype, "log_softmax_lastdim_kernel_impl")
+
+
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    """Apply a softmin function: :math:`\\text{Softmin}(x) = \\text{Softmax}(-x)` along
+    ``dim``."""
+    if dim is None:
+        dim = _softmax_dim("softmin", input.ndim, _stacklevel + 1)
+    return _apply_softmax(Softmax, -input, dim, dtype, "softmax_lastdim_kernel_impl")
+
+
+def _softmax_top(input, dim, dtype=None):
+    """Alias for :func:`ember.nn.functional.softmax` (``torch.softmax(input, dim, dtype)``)."""
+    return _apply_softmax(Softmax, input, dim, dtype, "softmax_lastdim_kernel_impl")
+
+
+def _log_softmax_top(input, dim, dtype=None):
+    """Alias for :func:`ember.nn.functional.log_softmax`."""
+    return _apply_softmax(LogSoftmax, input, dim, dtype, "log_softmax_lastdim_kernel_impl")
+
+
+_softmax_top.__name__ = _softmax_top.__qualname__ = "softmax"
+_log_softmax_top.__name__ = _log_softmax_top.__qualname__ = "log_softmax"
+
+
+def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1):
+    """Sample from the Gumbel-Softmax distribution and optionally discretize: returns a tensor
+    of the same shape as ``logits`` sampled from it; with ``hard=True`` the returned samples
+    are one-hot, their gradient the soft sample's (straight-through)."""
+    from .creation import empty_like, zeros_like
+    if eps != 1e-10:
+        warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
+    gumbels = -empty_like(logits).exponential_().log()
+    gumbels = (logits + gumbels) / tau
+    y_soft = _softmax_top(gumbels, dim)
+    if hard:
+        index = y_soft.max(dim, keepdim=True)[1]
+        y_hard = zeros_like(logits).scatter_(dim, index, 1.0)
+        return y_hard - y_soft.detach() + y_soft
+    return y_soft
+
+
+# ---------------------------------------------------------------- dropout
+def _keep_mask(shape, p, like):
+    """A bool array, True with probability ``1 - p``: one random byte per element when ``p``
+    is a multiple of 1/256, else a uint32 draw compared against ``p * 2**32``."""
+    from .random import _generator
+    bits = _generator(None).bit_generator
+    n = 1
+    for s in shape:
+        n *= s
+    k = p * 256
+    if k == int(k):
+        r = bits.random_raw((n + 7) // 8).view(_host.uint8)[:n]
+        keep = r >= int(k)
+    else:
+        r = bits.random_raw((n + 1) // 2).view(_host.uint32)[:n]
+        keep = r >= min(int(round(p * 4294967296.0)), 4294967295)
+    keep = keep.reshape(shape)
+    if type(like) is not _host.ndarray:
+        from ..backend import get_xp
+        keep = get_xp(like).asarray(keep)
+    return keep
+
+
+class Dropout(Function):
+    """``x * keep / (1 - p)`` with a Bernoulli(1 - p) ``keep`` of ``mask_shape`` (the input's
+    shape, or (N, C, 1, ...) for channel-wise dropout), drawn from the default generator."""
+    _arrays = True
+
+    @staticmethod
+    def forward(ctx, x, p, mask_shape):
+        keep = _keep_mask(mask_shape, p, x)
+        scale = 1.0 / (1.0 - p)
+        out = ctx.xp.multiply(x, scale)
+        if out.dtype != x.dtype:
+            out = out.astype(x.dtype)
+        out *= keep
+        ctx.scale = scale
+        ctx.save_for_backward(keep)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        keep, = ctx.saved_tensors
+        if ctx.create_graph:
+            return g * keep * ctx.scale, None, None
+        gx = g * keep
+        gx *= ctx.scale
+        return gx, None, None
+
+
+class AlphaDropout(Function):
+    """``x * a * keep + b`` (keep ~ Bernoulli(1 - p)) keeping SELU's zero mean, unit
+    variance: ``a = 1 / sqrt((alpha^2 p + 1)(1 - p))``, ``b = alpha a (p - 1 + keep)``."""
+    _arrays = True
+
+    @staticmethod
+    def forward(ctx, x, p, mask_shape):
+        alpha = 1.7580993408473766
+        a = 1.0 / math.sqrt((alpha * alpha * p + 1) * (1 - p))
+        keep = _keep_mask(mask_shape, p, x)
+        xp = ctx.xp
+        noise = keep.astype(x.dtype)
+        b = (noise - 1) * (alpha * a) + alpha * a * p
+        noise *= a
+        ctx.save_for_backward(noise)
+        return x * noise + b
+
+    @staticmethod
+    def backward(ctx, g):
+        noise, = ctx.saved_tensors
+        return g * noise, None, None
+
+
+def _check_p(p):
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+
+
+def _zeros_times(input):
+    from .creation import zeros
+    return input * zeros((), dtype=input.dtype)
+
+
+def _dropout_impl(cls, input, p, training, inplace_flag, feature):
+    if p == 0 or not training or input.numel() == 0:
+        return input
+    if p == 1:
+        if inplace_flag:
+            return inplace(lambda t: _zeros_times(t), input)
+        return _zeros_times(input)
+    shape = tuple(input.shape)
+    if feature:
+        if len(shape) < 2:
+            raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+        mask = shape[:2] + (1,) * (len(shape) - 2)
+    else:
+        mask = shape
+    if inplace_flag:
+        return inplace(cls.apply, input, p, mask)
+    return cls.apply(input, p, mask)
+
+
+def dropout(input, p=0.5, training=True, inplace=False):
+    """During training, randomly zeroes some elements of the input tensor with probability
+    :attr:`p`, and scales the output by :math:`\\frac{1}{1-p}`."""
+    _check_p(p)
+    return _dropout_impl(Dropout, input, p, training, inplace, False)
+
+
+def alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """Apply alpha dropout to the input. See :class:`~ember.nn.AlphaDropout` for details."""
+    _check_p(p)
+    return _dropout_impl(AlphaDropout, input, p, training, inplace, False)
+
+
+def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """Randomly masks out entire channels with alpha dropout (the values SELU's negative
+    saturation). See :class:`~ember.nn.FeatureAlphaDropout` for details."""
+    _check_p(p)
+    return _dropout_impl(AlphaDropout, input, p, training, inplace, True)
+
+
+def _feature_dropout(input, p, training, inplace_flag, batched=True):
+    if batched:
+        return _dropout_impl(Dropout, input, p, training, inplace_flag, True)
+    # unbatched (C, *): one mask value per channel, shape (C, 1, ...)
+    if p == 0 or not training or input.numel() == 0 or p == 1:
+        return _dropout_impl(Dropout, input, p, training, inplace_flag, False)
+    mask = (input.shape[0],) + (1,) * (input.ndim - 1)
+    if inplace_flag:
+        return inplace(Dropout.apply, input, p, mask)
+    return Dropout.apply(input, p, mask)
+
+
+def dropout1d(input, p=0.5, training=True, inplace=False):
+    """Randomly zero out entire channels (a channel is a 1D feature map) of a (N, C, L) or
+    (C, L) input, each with probability ``p``, scaling the kept ones by :math:`1/(1-p)`."""
+    _check_p(p)
+    nd = input.ndim
+    if nd not in (2, 3):
+        raise RuntimeError(
+            f"dropout1d: Expected 2D or 3D input, but received a {nd}D input. Note that "
+            "dropout1d exists to provide channel-wise dropout on inputs with 1 spatial "
+            "dimension, a channel dimension, and an optional batch dimension (i.e. 2D or 3D "
+            "inputs).")
+    return _feature_dropout(input, p, training, inplace, nd == 3)
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):
+    """Randomly zero out entire channels (a channel is a 2D feature map) of a (N, C, H, W)
+    input, each with probability ``p``, scaling the kept ones by :math:`1/(1-p)`."""
+    _check_p(p)
+    nd = input.ndim
+    if nd not in (3, 4):
+        warnings.warn(
+            f"dropout2d: Received a {nd}-D input to dropout2d, which is deprecated and will "
+            "result in an error in a future release. To retain the behavior and silence this "
+            "warning, please use dropout instead. Note that dropout2d exists to provide "
+            "channel-wise dropout on inputs with 2 spatial dimensions, a channel dimension, "
+            "and an optional batch dimension (i.e. 3D or 4D inputs).", stacklevel=2)
+    if nd == 3:
+        warnings.warn(
+            "dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D "
+            "dropout behavior is desired - input is interpreted as shape (N, C, L), where C "
+            "is the channel dim. This behavior will change in a future release to interpret "
+            "the input as one without a batch dimension, i.e. shape (C, H, W). To maintain "
+            "the 1D channel-wise dropout behavior, please switch to using dropout1d instead.",
+            stacklevel=2)
+    return _feature_dropout(input, p, training, inplace)
+
+
+def dropout3d(input, p=0.5, training=True, inplace=False):
+    """Randomly zero out entire channels (a channel is a 3D feature map) of a (N, C, D, H, W)
+    or (C, D, H, W) input, each with probability ``p``, scaling the kept ones by
+    :math:`1/(1-p)`."""
+    _check_p(p)
+    nd = input.ndim
+    if nd not in (4, 5):
+        warnings.warn(
+            f"dropout3d: Received a {nd}-D input to dropout3d, which is deprecated and will "
+            "result in an error in a future release. To retain the behavior and silence this "
+            "warning, please use dropout instead. Note that dropout3d exists to provide "
+            "channel-wise dropout on inputs with 3 spatial dimensions, a channel dimension, "
+            "and an optional batch dimension (i.e. 4D or 5D inputs).", stacklevel=2)
+    return _feature_dropout(input, p, training, inplace, nd == 5)
+
+
+def _dropout_top(input, p, train):
+    """``torch.dropout(input, p, train)``."""
+    _check_p(p)
+    return _dropout_impl(Dropout, input, p, train, False, False)
+
+
+def _dropout_top_(input, p, train):
+    _check_p(p)
+    return _dropout_impl(Dropout, input, p, train, True, False)
+
+
+def _feature_dropout_top(input, p, train):
+    _check_p(p)
+    return _dropout_impl(Dropout, input, p, train, False, True)
+
+
+def _feature_dropout_top_(input, p, train):
+    _check_p(p)
+    return _dropout_impl(Dropout, input, p, train, True, True)
+
+
+def _alpha_dropout_top(input, p, train):
+    _check_p(p)
+    return _dropout_impl(AlphaDropout, input, p, train, False, False)
+
+
+def _alpha_dropout_top_(input, p, train):
+    _check_p(p)
+    return _dropout_impl(AlphaDropout, input, p, train, True, False)
+
+
+def _feature_alpha_dropout_top(input, p, train):
+    _check_p(p)
+    return _dropout_impl(AlphaDropout, input, p, train, False, True)
+
+
+def _feature_alpha_dropout_top_(input, p, train):
+    _check_p(p)
+    return _dropout_impl(AlphaDropout, input, p, train, True, True)
+
+
+# ---------------------------------------------------------------- Tensor methods, top level
+def _method_softmax(self, dim, dtype=None):
+    return _softmax_top(self, dim, dtype)
+
+
+def _method_log_softmax(self, dim, dtype=None):
+    return _log_softmax_top(self, dim, dtype)
+
+
+_method_softmax.__name__ = "softmax"
+_method_log_softmax.__name__ = "log_softmax"
+
+TENSOR_METHODS = {
+    "softmax": _method_softmax, "log_softmax": _method_log_softmax,
+    "hardshrink": hardshrink, "prelu": prelu, "relu_": relu_,
+}
+
+# torch's top-level (``torch.<name>``) activation and dropout functions whose signature differs
+# from ``F.<name>`` or that ``F`` lacks: ember/__init__.py exports these under these names.
+TOP_LEVEL = {
+    "softmax": _softmax_top, "log_softmax": _log_softmax_top, "relu_": relu_,
+    "selu": selu, "selu_": selu_, "celu": celu, "celu_": celu_, "threshold": threshold,
+    "threshold_": threshold_, "prelu": prelu, "rrelu": rrelu, "rrelu_": rrelu_,
+    "hardshrink": hardshrink, "dropout": _dropout_top, "dropout_": _dropout_top_,
+    "feature_dropout": _feature_dropout_top, "feature_dropout_": _feature_dropout_top_,
+    "alpha_dropout": _alpha_dropout_top, "alpha_dropout_": _alpha_dropout_top_,
+    "feature_alpha_dropout": _feature_alpha_dropout_top,
+    "feature_alpha_dropout_": _feature_alpha_dropout_top_,
+}
+for _n, _f in TOP_LEVEL.items():
+    if _f.__name__.startswith("_"):
+        _f.__name__ = _f.__qualname__ = _n
+del _n, _f

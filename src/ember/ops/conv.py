@@ -200,6 +200,7 @@ def conv_forward_arrays(xp, x, w, bias, geo, Q):
     cb = _chunk(ckl * x.itemsize)
 
     def run(slot, n0, n1):
+        slot = threading.get_ident()
         for c0 in range(n0, n1, cb):
             c1 = min(c0 + cb, n1)
             plan = _Im2col.get(xp, slot, (c1 - c0, C) + S, x.dtype, K, Q, geo.stride,
@@ -226,16 +227,18 @@ def _dgrad_flip_ok(geo, K, S, Q):
     return True
 
 
-def conv_backward_arrays(xp, x, w, g, geo, S, need_x, need_w):
+def conv_backward_arrays(xp, x, w, g, geo, S, need_x, need_w, wshape=None):
     """Data gradient (shape (N, C, *S)) and weight gradient of a convolution, one pass over
-    the batch; ``x`` may be None when only the data gradient is wanted."""
+    the batch; ``x`` may be None when only the data gradient is wanted, ``w`` None (with its
+    ``wshape``) when only the weight gradient is."""
     g = _contig(xp, g)
     N, O = g.shape[:2]
     Q = tuple(g.shape[2:])
-    K = tuple(w.shape[2:])
+    wshape = tuple(w.shape) if w is not None else tuple(wshape)
+    K = wshape[2:]
     G = geo.groups
     Og = O // G
-    C = w.shape[1] * G
+    C = wshape[1] * G
     Cg = C // G
     Kp = _prod(K)
     L = _prod(Q)
@@ -248,7 +251,8 @@ def conv_backward_arrays(xp, x, w, g, geo, S, need_x, need_w):
         need_x = False
     if need_w:
         x = _contig(xp, x)
-    w = _contig(xp, w)
+    if need_x:
+        w = _contig(xp, w)
     flip = need_x and _dgrad_flip_ok(geo, K, S, Q) and Cg >= 4
     if flip:
         # dX = conv(pad(g), flip(W) with in/out channels swapped), stride 1
@@ -271,6 +275,7 @@ def conv_backward_arrays(xp, x, w, g, geo, S, need_x, need_w):
     cb = _chunk(ckl * dtype.itemsize)
 
     def run(slot, n0, n1):
+        slot = threading.get_ident()
         gw = None
         for c0 in range(n0, n1, cb):
             c1 = min(c0 + cb, n1)
@@ -312,9 +317,9 @@ def conv_backward_arrays(xp, x, w, g, geo, S, need_x, need_w):
             gw = parts[0]
             for p in parts[1:]:
                 gw += p
-            gw = gw.reshape(w.shape)
+            gw = gw.reshape(wshape)
         else:
-            gw = xp.zeros(w.shape, dtype)
+            gw = xp.zeros(wshape, dtype)
     return gx, gw
 
 
@@ -387,8 +392,8 @@ class ConvWeightNd(Function):
     def forward(ctx, x, g, geo, wshape):
         ctx.save_for_backward(x, g)
         ctx.geo = geo
-        w_like = _Shape(wshape)
-        _, gw = conv_backward_arrays(ctx.xp, x, w_like, g, geo, x.shape[2:], False, True)
+        _, gw = conv_backward_arrays(ctx.xp, x, None, g, geo, x.shape[2:], False, True,
+                                     wshape)
         return gw
 
     @staticmethod
@@ -408,16 +413,629 @@ class ConvWeightNd(Function):
         return gx, gg, None, None
 
 
-class _Shape:
-    """A stand-in for the weight where only its shape is read."""
+# ------------------------------------------------------------------ argument handling
+def _tuple(v, nd, name):
+    if isinstance(v, (tuple, list)):
+        v = tuple(int(i) for i in v)
+        if len(v) == 1 and nd != 1:
+            return v * nd
+        if len(v) != nd:
+            raise RuntimeError(f"expected {name} to be a single integer value or a list of {nd} "
+                               f"values to match the convolution dimensions, but got "
+                               f"{name}={list(v)}")
+        return v
+    return (int(v),) * nd
 
-    def __init__(self, shape):
-        self.shape = tuple(shape)
-        self.flags = _Flags
 
-    def reshape(self, *s):
-        return self
+def _shape_str(shape):
+    return "[" + ", ".join(str(s) for s in shape) + "]"
 
 
-class _Flags:
-    c_contiguous = True
+def _check_float(x, w, b, name):
+    if x.dtype != w.dtype:
+        raise RuntimeError(f"expected scalar type {_tname(x)} but found {_tname(w)}")
+    if b is not None and b.dtype != x.dtype:
+        raise RuntimeError(f"expected scalar type {_tname(x)} but found {_tname(b)}")
+    if not x.dtype.is_floating_point:
+        raise RuntimeError(f'"{name}" not implemented for \'{_tname(x)}\'')
+
+
+def _tname(t):
+    from ._util import type_name
+    return type_name(t._data.dtype)
+
+
+def _batchify(input, nd, name):
+    if input.ndim == nd + 2:
+        return input, False
+    if input.ndim == nd + 1:
+        return input.unsqueeze(0), True
+    raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {name}, "
+                       f"but got input of size: {_shape_str(input.shape)}")
+
+
+def _check_common(nd, stride, dilation, groups):
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError("non-positive dilation is not supported")
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+
+
+def _half_wrap(fn, input, weight, bias, *args):
+    """float16/bfloat16 compute in float32 (as the CPU kernels do internally)."""
+    if input.dtype is _dt.float16:
+        dt = input.dtype
+        out = fn(input.float(), weight.float(), None if bias is None else bias.float(), *args)
+        return out.to(dt)
+    return None
+
+
+def _conv(nd, input, weight, bias, stride, padding, dilation, groups):
+    name = f"conv{nd}d"
+    if not isinstance(input, Tensor) or not isinstance(weight, Tensor):
+        raise TypeError(f"{name}() argument 'input' and 'weight' must be Tensor")
+    if weight.ndim != nd + 2:
+        raise RuntimeError(f"weight should have at least three dimensions" if weight.ndim < 3
+                           else f"Expected {nd + 2}-dimensional weight for {nd + 2}-dimensional "
+                           f"input, but got {weight.ndim}-dimensional weight of size "
+                           f"{_shape_str(weight.shape)}")
+    x, unbatched = _batchify(input, nd, name)
+    stride = _tuple(stride, nd, "stride")
+    dilation = _tuple(dilation, nd, "dilation")
+    groups = int(groups)
+    _check_common(nd, stride, dilation, groups)
+    K = tuple(weight.shape[2:])
+    if isinstance(padding, str):
+        if padding == "valid":
+            lo = hi = (0,) * nd
+        elif padding == "same":
+            if any(s != 1 for s in stride):
+                raise RuntimeError("padding='same' is not supported for strided convolutions")
+            tot = [dilation[i] * (K[i] - 1) for i in range(nd)]
+            lo = tuple(t // 2 for t in tot)
+            hi = tuple(t - t // 2 for t in tot)
+        else:
+            raise RuntimeError(f"Invalid padding string: '{padding}'")
+    else:
+        lo = hi = _tuple(padding, nd, "padding")
+        if any(p < 0 for p in lo):
+            raise RuntimeError("negative padding is not supported")
+    O = weight.shape[0]
+    C = x.shape[1]
+    if O % groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} "
+                           f"at dimension 0, but got weight of size "
+                           f"[{_shape_str(weight.shape)}] instead")
+    if C != weight.shape[1] * groups:
+        raise RuntimeError(f"Given groups={groups}, weight of size {_shape_str(weight.shape)}, "
+                           f"expected input{_shape_str(x.shape)} to have "
+                           f"{weight.shape[1] * groups} channels, but got {C} channels instead")
+    if bias is not None and (bias.ndim != 1 or bias.shape[0] != O):
+        raise RuntimeError(f"Given weight of size {_shape_str(weight.shape)}, expected bias to "
+                           f"be 1-dimensional with {O} elements, but got bias of size "
+                           f"{_shape_str(bias.shape)} instead")
+    S = x.shape[2:]
+    padded = [S[i] + lo[i] + hi[i] for i in range(nd)]
+    eff = [dilation[i] * (K[i] - 1) + 1 for i in range(nd)]
+    if any(padded[i] < eff[i] for i in range(nd)):
+        raise RuntimeError(f"Calculated padded input size per channel: "
+                           f"({' x '.join(map(str, padded))}). Kernel size: "
+                           f"({' x '.join(map(str, eff))}). Kernel size can't be greater than "
+                           f"actual input size")
+    half = _half_wrap(lambda a, b, c: _conv(nd, a, b, c, stride, padding, dilation, groups),
+                      x, weight, bias)
+    if half is not None:
+        out = half
+    else:
+        _check_float(x, weight, bias, f"slow_conv{nd}d_cpu")
+        out = ConvNd.apply(x, weight, bias, _Geo(stride, dilation, lo, hi, groups))
+    return out.squeeze(0) if unbatched else out
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    r"""Applies a 1D convolution over an input signal composed of several input planes.
+
+    Args:
+        input: input tensor of shape :math:`(\text{minibatch} , \text{in\_channels} , iW)`
+        weight: filters of shape :math:`(\text{out\_channels} ,
+            \frac{\text{in\_channels}}{\text{groups}} , kW)`
+        bias: optional bias of shape :math:`(\text{out\_channels})`. Default: ``None``
+        stride: the stride of the convolving kernel. Can be a single number or a one-element
+            tuple `(sW,)`. Default: 1
+        padding: implicit paddings on both sides of the input. Can be a string {'valid',
+            'same'}, single number or a one-element tuple `(padW,)`. Default: 0
+        dilation: the spacing between kernel elements. Default: 1
+        groups: split input into groups, :math:`\text{in\_channels}` should be divisible by
+            the number of groups. Default: 1
+    """
+    return _conv(1, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    r"""Applies a 2D convolution over an input image composed of several input planes.
+
+    Args:
+        input: input tensor of shape :math:`(\text{minibatch} , \text{in\_channels} , iH , iW)`
+        weight: filters of shape :math:`(\text{out\_channels} ,
+            \frac{\text{in\_channels}}{\text{groups}} , kH , kW)`
+        bias: optional bias tensor of shape :math:`(\text{out\_channels})`. Default: ``None``
+        stride: the stride of the convolving kernel. Can be a single number or a tuple
+            `(sH, sW)`. Default: 1
+        padding: implicit paddings on both sides of the input. Can be a string {'valid',
+            'same'}, single number or a tuple `(padH, padW)`. Default: 0
+        dilation: the spacing between kernel elements. Default: 1
+        groups: split input into groups, both :math:`\text{in\_channels}` and
+            :math:`\text{out\_channels}` should be divisible by the number of groups. Default: 1
+
+    Examples::
+
+        >>> filters = ember.randn(8, 4, 3, 3)
+        >>> inputs = ember.randn(1, 4, 5, 5)
+        >>> F.conv2d(inputs, filters, padding=1).shape
+        ember.Size([1, 8, 5, 5])
+    """
+    return _conv(2, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    r"""Applies a 3D convolution over an input image composed of several input planes.
+
+    Args:
+        input: input tensor of shape :math:`(\text{minibatch} , \text{in\_channels} , iT , iH ,
+            iW)`
+        weight: filters of shape :math:`(\text{out\_channels} ,
+            \frac{\text{in\_channels}}{\text{groups}} , kT , kH , kW)`
+        bias: optional bias tensor of shape :math:`(\text{out\_channels})`. Default: None
+        stride, padding, dilation, groups: as in :func:`conv2d`, with three spatial dims.
+    """
+    return _conv(3, input, weight, bias, stride, padding, dilation, groups)
+
+
+def _conv_transpose(nd, input, weight, bias, stride, padding, output_padding, groups, dilation,
+                    output_size=None):
+    name = f"conv_transpose{nd}d"
+    if isinstance(padding, str):
+        raise TypeError(f"{name}(): argument 'padding' must be tuple of ints, not str")
+    if weight.ndim != nd + 2:
+        raise RuntimeError(f"Expected {nd + 2}-dimensional weight for {nd + 2}-dimensional "
+                           f"input, but got {weight.ndim}-dimensional weight of size "
+                           f"{_shape_str(weight.shape)}")
+    x, unbatched = _batchify(input, nd, name)
+    stride = _tuple(stride, nd, "stride")
+    dilation = _tuple(dilation, nd, "dilation")
+    pad = _tuple(padding, nd, "padding")
+    opad = _tuple(output_padding, nd, "output_padding")
+    groups = int(groups)
+    _check_common(nd, stride, dilation, groups)
+    if any(p < 0 for p in pad):
+        raise RuntimeError("negative padding is not supported")
+    if any(p < 0 for p in opad):
+        raise RuntimeError("negative output_padding is not supported")
+    if any(opad[i] >= stride[i] and opad[i] >= dilation[i] for i in range(nd)):
+        hw = ["height", "width"] if nd == 2 else (["width"] if nd == 1
+                                                  else ["depth", "height", "width"])
+        parts = " ".join(f"output_padding_{hw[i]}: {opad[i]}" for i in range(nd)) + " " + \
+            " ".join(f"stride_{hw[i]}: {stride[i]}" for i in range(nd)) + " " + \
+            " ".join(f"dilation_{hw[i]}: {dilation[i]}" for i in range(nd))
+        raise RuntimeError("output padding must be smaller than either stride or dilation, but "
+                           f"got {parts}")
+    C = x.shape[1]
+    if C != weight.shape[0]:
+        raise RuntimeError(f"Given transposed=1, weight of size {_shape_str(weight.shape)}, "
+                           f"expected input{_shape_str(x.shape)} to have {weight.shape[0]} "
+                           f"channels, but got {C} channels instead")
+    if C % groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} "
+                           f"at dimension 0, but got weight of size "
+                           f"[{_shape_str(weight.shape)}] instead")
+    O = weight.shape[1] * groups
+    if bias is not None and (bias.ndim != 1 or bias.shape[0] != O):
+        raise RuntimeError(f"Given transposed=1, weight of size {_shape_str(weight.shape)}, "
+                           f"expected bias to be 1-dimensional with {O} elements, but got bias "
+                           f"of size {_shape_str(bias.shape)} instead")
+    K = tuple(weight.shape[2:])
+    Q = x.shape[2:]
+    S = tuple((Q[i] - 1) * stride[i] - 2 * pad[i] + dilation[i] * (K[i] - 1) + opad[i] + 1
+              for i in range(nd))
+    if any(s <= 0 for s in S):
+        raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, Q))}). "
+                           f"Calculated output size per channel: ({' x '.join(map(str, S))}). "
+                           "Output size is too small")
+    half = _half_wrap(lambda a, b, c: _conv_transpose(nd, a, b, c, stride, pad, opad, groups,
+                                                      dilation), x, weight, bias)
+    if half is not None:
+        out = half
+    else:
+        _check_float(x, weight, bias, f"slow_conv_transpose{nd}d_cpu")
+        out = ConvTransposeNd.apply(x, weight, bias, _Geo(stride, dilation, pad, pad, groups), S)
+    return out.squeeze(0) if unbatched else out
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    r"""Applies a 1D transposed convolution operator over an input signal composed of several
+    input planes, sometimes also called "deconvolution".
+
+    Args:
+        input: input tensor of shape :math:`(\text{minibatch} , \text{in\_channels} , iW)`
+        weight: filters of shape :math:`(\text{in\_channels} ,
+            \frac{\text{out\_channels}}{\text{groups}} , kW)`
+        bias: optional bias of shape :math:`(\text{out\_channels})`. Default: None
+        stride: the stride of the convolving kernel. Default: 1
+        padding: ``dilation * (kernel_size - 1) - padding`` zero-padding will be added to both
+            sides of each dimension in the input. Default: 0
+        output_padding: additional size added to one side of each dimension in the output
+            shape. Default: 0
+        groups: split input into groups. Default: 1
+        dilation: the spacing between kernel elements. Default: 1
+    """
+    return _conv_transpose(1, input, weight, bias, stride, padding, output_padding, groups,
+                           dilation)
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    r"""Applies a 2D transposed convolution operator over an input image composed of several
+    input planes, sometimes also called "deconvolution".
+
+    Args:
+        input: input tensor of shape :math:`(\text{minibatch} , \text{in\_channels} , iH , iW)`
+        weight: filters of shape :math:`(\text{in\_channels} ,
+            \frac{\text{out\_channels}}{\text{groups}} , kH , kW)`
+        bias: optional bias of shape :math:`(\text{out\_channels})`. Default: None
+        stride, padding, output_padding, groups, dilation: as in :func:`conv_transpose1d`,
+            each a single number or a tuple ``(h, w)``.
+    """
+    return _conv_transpose(2, input, weight, bias, stride, padding, output_padding, groups,
+                           dilation)
+
+
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    r"""Applies a 3D transposed convolution operator over an input image composed of several
+    input planes, sometimes also called "deconvolution"."""
+    return _conv_transpose(3, input, weight, bias, stride, padding, output_padding, groups,
+                           dilation)
+
+
+# ------------------------------------------------------------------ unfold / fold
+def _im2col_arrays(xp, x, K, geo, Q):
+    N, C = x.shape[:2]
+    S = x.shape[2:]
+    nd = len(S)
+    lo, hi = geo.lo, geo.hi
+    if any(lo) or any(hi):
+        xpad = xp.zeros((N, C) + tuple(S[i] + lo[i] + hi[i] for i in range(nd)), x.dtype)
+        xpad[(slice(None), slice(None)) + tuple(slice(lo[i], lo[i] + S[i])
+                                                for i in range(nd))] = x
+    else:
+        xpad = x
+    cols = xp.empty((N, C) + tuple(K) + tuple(Q), x.dtype)
+    cols[...] = _windows(xp, xpad, tuple(K), tuple(Q), geo.stride, geo.dilation)
+    return cols.reshape(N, C * _prod(K), _prod(Q))
+
+
+def _col2im_arrays(xp, cols, K, geo, S, Q):
+    N = cols.shape[0]
+    nd = len(S)
+    Kp = _prod(K)
+    C = cols.shape[1] // Kp
+    lo, hi = geo.lo, geo.hi
+    Sp = tuple(S[i] + lo[i] + hi[i] for i in range(nd))
+    out = xp.zeros((N, C) + Sp, cols.dtype)
+    dc = cols.reshape((N, C, Kp) + tuple(Q))
+    for t, k in enumerate(_product(*map(range, K))):
+        sl = tuple(slice(k[i] * geo.dilation[i],
+                         k[i] * geo.dilation[i] + geo.stride[i] * (Q[i] - 1) + 1, geo.stride[i])
+                   for i in range(nd))
+        out[(slice(None), slice(None)) + sl] += dc[:, :, t]
+    if any(lo) or any(hi):
+        out = xp.ascontiguousarray(out[(slice(None), slice(None)) + tuple(
+            slice(lo[i], lo[i] + S[i]) for i in range(nd))])
+    return out
+
+
+class Im2col(Function):
+    """``unfold``: (N, C, *S) -> (N, C*prod(K), L), the sliding local blocks."""
+    _arrays = True
+
+    @staticmethod
+    def forward(ctx, x, K, geo):
+        ctx.args = (K, geo, x.shape[2:])
+        Q = _out_size(x.shape[2:], K, geo)
+        ctx.Q = Q
+        return _im2col_arrays(ctx.xp, x, K, geo, Q)
+
+    @staticmethod
+    def backward(ctx, g):
+        K, geo, S = ctx.args
+        if ctx.create_graph:
+            return Col2im.apply(g, K, geo, S), None, None
+        return _col2im_arrays(ctx.xp, g, K, geo, S, ctx.Q), None, None
+
+
+class Col2im(Function):
+    """``fold``: (N, C*prod(K), L) -> (N, C, *S), summing overlapping blocks."""
+    _arrays = True
+
+    @staticmethod
+    def forward(ctx, cols, K, geo, S):
+        ctx.args = (K, geo)
+        Q = _out_size(S, K, geo)
+        ctx.Q = Q
+        return _col2im_arrays(ctx.xp, cols, K, geo, S, Q)
+
+    @staticmethod
+    def backward(ctx, g):
+        K, geo = ctx.args
+        if ctx.create_graph:
+            return Im2col.apply(g, K, geo), None, None, None
+        return _im2col_arrays(ctx.xp, g, K, geo, ctx.Q), None, None, None
+
+
+def _fold_args(kernel_size, dilation, padding, stride):
+    K = _tuple(kernel_size, 2, "kernel_size")
+    d = _tuple(dilation, 2, "dilation")
+    p = _tuple(padding, 2, "padding")
+    s = _tuple(stride, 2, "stride")
+    return K, _Geo(s, d, p, p, 1)
+
+
+def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
+    r"""Extract sliding local blocks from a batched input tensor.
+
+    .. warning::
+        Currently, only 4-D input tensors (batched image-like tensors) are supported.
+
+    See :class:`ember.nn.Unfold` for details.
+    """
+    if input.ndim not in (3, 4):
+        raise NotImplementedError(f"Input Error: Only 3D or 4D input Tensors are supported "
+                                  f"(got {input.ndim}D)")
+    K, geo = _fold_args(kernel_size, dilation, padding, stride)
+    unbatched = input.ndim == 3
+    x = input.unsqueeze(0) if unbatched else input
+    Q = _out_size(x.shape[2:], K, geo)
+    if any(q <= 0 for q in Q):
+        raise RuntimeError(f"Given input with spatial size {tuple(x.shape[2:])}, "
+                           f"kernel_size={K}, dilation={geo.dilation}, padding={geo.lo}, "
+                           f"calculated shape of the array of sliding blocks as {Q}, but its "
+                           f"components must be at least one.")
+    out = Im2col.apply(x, K, geo)
+    return out.squeeze(0) if unbatched else out
+
+
+def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    r"""Combine an array of sliding local blocks into a large containing tensor.
+
+    .. warning::
+        Currently, only unbatched (3D) or batched (4D) image-like output tensors are supported.
+
+    See :class:`ember.nn.Fold` for details.
+    """
+    if input.ndim not in (2, 3):
+        raise NotImplementedError(f"Input Error: Only unbatched (2D) or batched (3D) input "
+                                  f"Tensors are supported (got {input.ndim}D)")
+    S = _tuple(output_size, 2, "output_size")
+    K, geo = _fold_args(kernel_size, dilation, padding, stride)
+    unbatched = input.ndim == 2
+    x = input.unsqueeze(0) if unbatched else input
+    Kp = _prod(K)
+    if x.shape[1] % Kp:
+        raise RuntimeError(f"Expected size of input's dimension 1 to be divisible by the product "
+                           f"of kernel_size, but got input.size(1)={x.shape[1]} and "
+                           f"kernel_size={K}.")
+    Q = _out_size(S, K, geo)
+    if any(q <= 0 for q in Q) or _prod(Q) != x.shape[2]:
+        raise RuntimeError(f"Given output_size={S}, kernel_size={K}, dilation={geo.dilation}, "
+                           f"padding={geo.lo}, stride={geo.stride}, expected size of input's "
+                           f"dimension 2 to match the calculated number of sliding blocks "
+                           f"{Q[0]} * {Q[1]} = {_prod(Q)}, but got input.size(2)={x.shape[2]}.")
+    out = Col2im.apply(x, K, geo, S)
+    return out.squeeze(0) if unbatched else out
+
+
+# ------------------------------------------------------------------ pad
+def _pad_slices(shape, pads):
+    """Source/destination slices of a constant pad with (lo, hi) per dim (may be negative)."""
+    src, dst = [], []
+    for s, (lo, hi) in zip(shape, pads):
+        src.append(slice(max(0, -lo), s - max(0, -hi)))
+        dst.append(slice(max(0, lo), max(0, lo) + max(0, s - max(0, -lo) - max(0, -hi))))
+    return tuple(src), tuple(dst)
+
+
+class ConstantPad(Function):
+    """Pad (or crop, for negative amounts) every dim by ``pads[d] = (lo, hi)`` with ``value``."""
+    _arrays = True
+
+    @staticmethod
+    def forward(ctx, x, pads, value):
+        ctx.pads = pads
+        ctx.in_shape = x.shape
+        shape = tuple(s + lo + hi for s, (lo, hi) in zip(x.shape, pads))
+        src, dst = _pad_slices(x.shape, pads)
+        if value == 0:
+            out = ctx.xp.zeros(shape, x.dtype)
+        else:
+            out = ctx.xp.full(shape, value, x.dtype)
+        out[dst] = x[src]
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        neg = tuple((-lo, -hi) for lo, hi in ctx.pads)
+        if ctx.create_graph:
+            return ConstantPad.apply(g, neg, 0), None, None
+        src, dst = _pad_slices(ctx.in_shape, ctx.pads)
+        if all(lo >= 0 and hi >= 0 for lo, hi in ctx.pads):
+            return g[dst].copy(), None, None
+        gx = ctx.xp.zeros(ctx.in_shape, g.dtype)
+        gx[src] = g[dst]
+        return gx, None, None
+
+
+def _take_adjoint(xp, g, axis, idx, lo, size):
+    """Adjoint of ``take(x, idx, axis)`` where ``idx[j] = j - lo`` inside the input range:
+    one slice copy for the interior plus one add per padded position (no scatter)."""
+    n = g.shape[axis]
+    shape = list(g.shape)
+    shape[axis] = size
+    gx = xp.zeros(tuple(shape), g.dtype)
+    a, b = max(0, lo), min(n, lo + size)
+    pre = (slice(None),) * axis
+    if a < b:
+        gx[pre + (slice(a - lo, b - lo),)] = g[pre + (slice(a, b),)]
+    for j in list(range(0, min(a, n))) + list(range(max(b, 0), n)):
+        gx[pre + (int(idx[j]),)] += g[pre + (j,)]
+    return gx
+
+
+class IndexPad(Function):
+    """reflect / replicate / circular padding: a gather along each padded axis."""
+    _arrays = True
+
+    @staticmethod
+    def forward(ctx, x, plan):
+        ctx.plan = plan
+        ctx.in_shape = x.shape
+        out = x
+        for axis, idx, lo in plan:
+            out = ctx.xp.take(out, idx, axis=axis)
+        return out if out is not x else x.copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        if ctx.create_graph:
+            return IndexPadAdjoint.apply(g, ctx.plan, ctx.in_shape), None
+        return _index_pad_adjoint(ctx.xp, g, ctx.plan, ctx.in_shape), None
+
+
+def _index_pad_adjoint(xp, g, plan, in_shape):
+    for axis, idx, lo in reversed(plan):
+        g = _take_adjoint(xp, g, axis, idx, lo, in_shape[axis])
+    return g
+
+
+class IndexPadAdjoint(Function):
+    _arrays = True
+
+    @staticmethod
+    def forward(ctx, g, plan, in_shape):
+        ctx.plan = plan
+        return _index_pad_adjoint(ctx.xp, g, plan, in_shape)
+
+    @staticmethod
+    def backward(ctx, h):
+        if ctx.create_graph:
+            return IndexPad.apply(h, ctx.plan), None, None
+        out = h
+        for axis, idx, lo in ctx.plan:
+            out = ctx.xp.take(out, idx, axis=axis)
+        return out, None, None
+
+
+def _pad_index(mode, size, lo, hi, xp):
+    j = xp.arange(-lo, size + hi)
+    if mode == "replicate":
+        return xp.clip(j, 0, size - 1)
+    if mode == "circular":  # torch crops first, then wraps around the cropped tensor
+        c0 = max(0, -lo)
+        n = size - c0 - max(0, -hi)
+        return c0 + (xp.arange(-max(lo, 0), n + max(hi, 0)) % n)
+    period = 2 * (size - 1)
+    if period == 0:
+        return xp.zeros_like(j)
+    j = xp.abs(j) % period
+    return xp.where(j >= size, period - j, j)
+
+
+_NONCONST = "Supported combinations for non-constant padding:\n" \
+    "  - 2D or 3D input: padding size = 2 (pads last dimension)\n" \
+    "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n" \
+    "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)"
+
+
+def pad(input, pad, mode="constant", value=None):
+    r"""Pads tensor.
+
+    Padding size:
+        The padding size by which to pad some dimensions of :attr:`input` are described
+        starting from the last dimension and moving forward.
+        :math:`\left\lfloor\frac{\text{len(pad)}}{2}\right\rfloor` dimensions of ``input``
+        will be padded. For example, to pad only the last dimension of the input tensor, then
+        :attr:`pad` has the form :math:`(\text{padding\_left}, \text{padding\_right})`.
+
+    Padding mode:
+        See :class:`ember.nn.CircularPad2d`, :class:`ember.nn.ConstantPad2d`,
+        :class:`ember.nn.ReflectionPad2d`, and :class:`ember.nn.ReplicationPad2d` for concrete
+        examples on how each of the padding modes works. Constant padding is implemented for
+        arbitrary dimensions. Circular, replicate and reflection padding are implemented for
+        padding the last 3 dimensions of a 4D or 5D input tensor, the last 2 dimensions of a 3D
+        or 4D input tensor, or the last dimension of a 2D or 3D input tensor.
+
+    Args:
+        input (Tensor): N-dimensional tensor
+        pad (tuple): m-elements tuple, where :math:`\frac{m}{2} \leq` input dimensions and
+            :math:`m` is even.
+        mode: ``'constant'``, ``'reflect'``, ``'replicate'`` or ``'circular'``.
+            Default: ``'constant'``
+        value: fill value for ``'constant'`` padding. Default: ``0``
+
+    Examples::
+
+        >>> t4d = ember.empty(3, 3, 4, 2)
+        >>> F.pad(t4d, (1, 1), "constant", 0).size()
+        ember.Size([3, 3, 4, 4])
+    """
+    pads = [int(p) for p in pad]
+    if len(pads) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    n = len(pads) // 2
+    nd = input.ndim
+    if mode == "constant":
+        if n > nd:
+            raise RuntimeError(f"Padding length should be less than or equal to two times the "
+                               f"input dimension but got padding length {len(pads)} and input "
+                               f"of dimension {nd}")
+        per = [(0, 0)] * nd
+        for i in range(n):
+            per[nd - 1 - i] = (pads[2 * i], pads[2 * i + 1])
+        for s, (lo, hi) in zip(input.shape, per):
+            if s + lo + hi < 0:
+                raise RuntimeError("narrow(): length must be non-negative.")
+        return ConstantPad.apply(input, tuple(per), 0 if value is None else value)
+    if mode not in ("reflect", "replicate", "circular"):
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    if value is not None and value != 0:
+        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
+    if n not in (1, 2, 3) or nd not in (n + 1, n + 2):
+        raise NotImplementedError(f"Padding size {len(pads)} is not supported for {nd}D input "
+                                  f"tensor.\n" + _NONCONST)
+    shape = tuple(input.shape)
+    if mode in ("reflect", "replicate") and any(s == 0 for s in shape[nd - n - 1:]):
+        raise RuntimeError(f"Expected {n + 1}D or {n + 2}D (batch mode) tensor with possibly 0 "
+                           f"batch size and other non-zero dimensions for input, but got: "
+                           f"{_shape_str(shape)}")
+    from ..backend import get_xp
+    xp = get_xp(input._data)
+    plan = []
+    for i in range(n):
+        axis = nd - 1 - i
+        lo, hi = pads[2 * i], pads[2 * i + 1]
+        size = shape[axis]
+        if mode == "reflect" and (lo >= size or hi >= size):
+            raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding "
+                               f"input dimension, but got: padding ({lo}, {hi}) at dimension "
+                               f"{axis} of input {_shape_str(shape)}")
+        if mode == "circular" and (lo > size or hi > size):
+            raise RuntimeError("Padding value causes wrapping around more than once.")
+        if size + lo + hi < 0:
+            raise RuntimeError(f"input tensor is too small for the padding {tuple(pads)}")
+        if lo == 0 and hi == 0:
+            continue
+        plan.append((axis, _pad_index(mode, size, lo, hi, xp), lo))
+    plan.reverse()  # gather the leading padded axis first (order does not change the result)
+    return IndexPad.apply(input, tuple(plan))

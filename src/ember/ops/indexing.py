@@ -243,6 +243,34 @@ def _adv_get(xp, v, adv):
     return v[adv.key()]
 
 
+def _adv_shape(vshape, adv):
+    """The shape of ``v[adv]`` (NumPy's placement rules), computed without indexing."""
+    shapes, dims = [], []
+    for p, arr, is_mask in adv.items:
+        k = arr.ndim if is_mask else 1
+        shapes.append((int(arr.sum()),) if is_mask else arr.shape)
+        dims.extend(range(p, p + k))
+    nd = max(len(s) for s in shapes)
+    b = []
+    for i in range(nd):
+        sizes = {s[len(s) - nd + i] for s in shapes if len(s) - nd + i >= 0} - {1}
+        b.append(sizes.pop() if sizes else 1)
+    rest = [vshape[d] for d in range(len(vshape)) if d not in dims]
+    if dims == list(range(dims[0], dims[0] + len(dims))):
+        before = [vshape[d] for d in range(dims[0])]
+        return tuple(before + b + rest[len(before):])
+    return tuple(b + rest)
+
+
+def _empty_result(xp, a, basic, adv):
+    """torch checks no index bounds when the result is empty: the empty result, else None."""
+    v = a if basic is None else a[basic]
+    if adv is None or v.size:
+        return None
+    shape = _adv_shape(v.shape, adv)
+    return xp.zeros(shape, a.dtype) if _prod(shape) == 0 else None
+
+
 def _index_get(xp, a, basic, adv):
     v = a if basic is None else a[basic]
     return v if adv is None else _adv_get(xp, v, adv)
@@ -362,7 +390,10 @@ class Index(Function):
         try:
             return _index_get(ctx.xp, a, basic, adv)
         except IndexError as e:
-            raise IndexError(_numpy_msg(e)) from None
+            out = _empty_result(ctx.xp, a, basic, adv)
+            if out is None:
+                raise IndexError(_numpy_msg(e)) from None
+            return out
 
     @staticmethod
     def backward(ctx, g):
@@ -479,7 +510,8 @@ def _strip(value):
 
 
 def _indexed_shape(a, basic, adv):
-    return list(_index_get(get_xp(a), a, basic, adv).shape)
+    v = a if basic is None else a[basic]
+    return list(v.shape if adv is None else _adv_shape(v.shape, adv))
 
 
 def _put(self, key_parts, value, accumulate):
@@ -509,7 +541,9 @@ def _put(self, key_parts, value, accumulate):
                            f"indexing result of shape {_indexed_shape(self._data, basic, adv)}"
                            ) from None
     except IndexError as e:
-        raise IndexError(_numpy_msg(e)) from None
+        if _empty_result(get_xp(self._data), self._data, basic, adv) is None:
+            raise IndexError(_numpy_msg(e)) from None
+        return self
     self._bump_version()
     if recording:
         rebase_history(self, result)

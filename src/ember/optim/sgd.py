@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..backend import get_xp
-from .optimizer import Optimizer, _check_lr, _make, _real, _to_scalar
+from .optimizer import Optimizer, _check_lr, _decayed_grad, _make, _real, _to_scalar
 
 __all__ = ["SGD", "sgd"]
 
@@ -116,17 +116,9 @@ def sgd(param, grad, momentum_buffer, *, weight_decay, momentum, lr, dampening, 
     """
     xp = get_xp(param)
     dtype, shape = param.dtype, param.shape
-    param, g = _real(param), _real(grad)
-    owned = False  # whether ``g`` is a temporary we may overwrite
-    if weight_decay != 0:
-        t = xp.multiply(param, weight_decay)
-        if maximize:
-            t -= g
-        else:
-            t += g
-        g, owned = t, True
-    elif maximize:
-        g, owned = xp.negative(g), True
+    param, grad = _real(param), _real(grad)
+    g = _decayed_grad(xp, param, grad, weight_decay, maximize)
+    owned = g is not grad  # whether ``g`` is a temporary we may overwrite
     buf = momentum_buffer
     if momentum != 0:
         if buf is None:
