@@ -16,6 +16,17 @@ def pin_threads(n: int = 1):
         os.environ[var] = str(n)
 
 
+def set_threads(n: int, torch=None):
+    """Set BLAS threads (threadpoolctl when available) and torch's intra-op threads to n."""
+    try:
+        from threadpoolctl import threadpool_limits
+        threadpool_limits(n)
+    except ImportError:
+        pass
+    if torch is not None:
+        torch.set_num_threads(n)
+
+
 def _cpu_busy():
     with open("/proc/stat") as f:
         parts = [int(x) for x in f.readline().split()[1:]]
@@ -67,4 +78,5 @@ def fmt_row(name, ember_s, torch_s, unit="ms", scale=1e3):
 
 
 def table_header(unit):
-    return [f"| workload | ember ({unit}) | torch ({unit}) | ember/torch |", "|---|---|---|---|"]
+    return [f"| workload | ember ({unit}) | torch ({unit}) | ember/torch | target |",
+            "|---|---|---|---|---|"]

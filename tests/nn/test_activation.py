@@ -16,7 +16,7 @@ from tests.ops.opinfo import OpInfo, Sample, cases, run_generic
 
 def _away(rng, shape, kinks=(0.0,), scale=2.0):
     """Normal samples kept at least 1e-3 away from the given kinks."""
-    x = rng.standard_normal(shape) * scale
+    x = np.asarray(rng.standard_normal(shape) * scale)
     for k in kinks:
         close = np.abs(x - k) < 1e-3
         x[close] += 0.01
@@ -55,7 +55,7 @@ OPS = [
     _op("hardswish", kinks=(-3.0, 3.0), scale=4.0),
     _op("hardsigmoid", kinks=(-3.0, 3.0), scale=4.0),
     _op("sigmoid"), _op("tanh"),
-    OpInfo("glu", lambda x: F.glu(x), lambda x: TF.glu(x),
+    OpInfo("glu", F.glu, TF.glu,
            lambda rng: [Sample((rng.standard_normal((3, 4)),)),
                         Sample((rng.standard_normal((2, 6, 3)),), {"dim": 1}),
                         Sample((rng.standard_normal((4, 2)),), noncontig=True)]),
@@ -73,7 +73,7 @@ _DIMS = [((3, 5), 1), ((3, 5), 0), ((2, 3, 4), -1), ((2, 3, 4), 1), ((), 0), ((4
 
 
 def _softmax_samples(rng):
-    out = [Sample((rng.standard_normal(s) * 3,), {"dim": d}) for s, d in _DIMS]
+    out = [Sample((np.asarray(rng.standard_normal(s) * 3),), {"dim": d}) for s, d in _DIMS]
     out.append(Sample((rng.standard_normal((4, 3)),), {"dim": 0}, noncontig=True))
     return out
 
@@ -158,7 +158,7 @@ DOUBLE = [
     ("gelu", {}), ("gelu", dict(approximate="tanh")), ("silu", {}), ("elu", {}),
     ("elu", dict(alpha=0.7)), ("selu", {}), ("celu", dict(alpha=2.0)), ("softplus", {}),
     ("softplus", dict(beta=2.0, threshold=1.0)), ("mish", {}), ("logsigmoid", {}),
-    ("glu", {}), ("softsign", {}), ("tanhshrink", {}), ("leaky_relu", dict(negative_slope=.3)),
+    ("glu", {}), ("softsign", {}), ("tanhshrink", {}),
 ]
 
 
@@ -247,7 +247,7 @@ def test_errors_match_torch():
             fn_e(ember)
 
     def mk(lib, shape):
-        return lib.ones(*shape, dtype=lib.float64)
+        return lib.ones(shape, dtype=lib.float64)
 
     both(lambda L: F.glu(mk(L, (3, 3))), lambda L: TF.glu(mk(L, (3, 3))), RuntimeError)
     both(lambda L: F.glu(mk(L, ())), lambda L: TF.glu(mk(L, ())), RuntimeError)

@@ -205,7 +205,8 @@ def check_gradcheck(op: OpInfo, sample: Sample):
     def f():
         with ember.no_grad():
             res = _flat(op.ember_fn(*e_args, **kw_e))
-        return sum(float((r.numpy() * w).sum()) for r, w in zip(res, weights) if w is not None)
+        return sum(float((r.detach().numpy() * w).sum()) for r, w in zip(res, weights)
+                   if w is not None)
 
     num = numerical_grads(f, arrays)
     for i, n in zip(diff, num):

@@ -683,3 +683,17 @@ def test_int_true_division_and_constants():
     ember.set_default_dtype(ember.float64)
     assert ember.exp(ember.tensor([1])).dtype is ember.float64
     assert math.isclose(ember.deg2rad(ember.tensor([180])).item(), math.pi)
+
+
+_SPECIAL = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, 1e-30, -1e30, 0.5, -2.0, 1.0])
+
+
+@pytest.mark.parametrize("name", sorted({n for n, _ in _UNARY + _BINARY} - {"positive"}))
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_special_values_forward(name, dtype):
+    """NaN, infinities, signed zeros and extremes, against each other for binary ops."""
+    x = _SPECIAL.astype(dtype)
+    if name in {n for n, _ in _BINARY}:
+        _both(lambda m, a, b: getattr(m, name)(a, b), np.repeat(x, len(x)), np.tile(x, len(x)))
+    else:
+        _both(lambda m, a: getattr(m, name)(a), x)

@@ -506,7 +506,7 @@ def test_checkpoint_files_round_trip_with_torch(name, tmp_path):
     to_ref = getattr(torch.optim, name)([torch.nn.Parameter(p.detach().clone()) for p in tp],
                                         **kwargs)
     to_ref.load_state_dict(to.state_dict())
-    _assert_same_structure(to2.state_dict(), to_ref.state_dict())
+    _assert_same_structure(_to_ember(to2.state_dict()), to_ref.state_dict())
     torch.save(to.state_dict(), tmp_path / "t.pt")
     ep2 = [ember.nn.Parameter(ember.tensor(p.detach().numpy().copy())) for p in ep]
     eo2 = getattr(eoptim, name)(ep2, **kwargs)

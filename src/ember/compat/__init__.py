@@ -13,7 +13,7 @@ import importlib.util
 import sys
 import types
 
-__all__ = ["install", "uninstall", "is_installed"]
+__all__ = ["install", "uninstall", "is_installed", "as_torch"]
 
 _PREFIX = "torch"
 
@@ -97,6 +97,13 @@ def uninstall():
             del sys.modules[name]
     from .. import dtypes
     dtypes._torch_names = False
+
+
+def as_torch():
+    """Ember seen as the ``torch`` module, without touching ``import torch``: lets one piece of
+    torch-API code run on both libraries in the same process (the benchmarks do this)."""
+    import ember
+    return _TorchProxy("torch", ember)
 
 
 def is_installed() -> bool:

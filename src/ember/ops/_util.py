@@ -154,6 +154,10 @@ def write_into(self, result):
         if not ok:
             raise RuntimeError(f"output with shape {list(dst.shape)} doesn't match the "
                                f"broadcast shape {list(src.shape)}")
+    if not dst.flags.writeable:
+        raise RuntimeError("unsupported operation: more than one element of the written-to "
+                           "tensor refers to a single memory location. Please clone() the "
+                           "tensor before performing the operation.")
     if dst.ndim == 0:
         dst[()] = src
     else:

@@ -294,9 +294,9 @@ class Hardsigmoid(Function):
     def forward(ctx, x):
         _check_float(x, "hardsigmoid_cpu")
         ctx.save_for_backward(x)
-        y = ctx.xp.clip(x + 3, 0, 6).astype(x.dtype, copy=False)
+        y = ctx.xp.clip(x.reshape(-1) + 3, 0, 6).astype(x.dtype, copy=False)
         y /= 6
-        return y
+        return y.reshape(x.shape)
 
     @staticmethod
     def backward(ctx, g):
@@ -316,10 +316,11 @@ class Hardswish(Function):
     def forward(ctx, x):
         _check_float(x, "hardswish_cpu")
         ctx.save_for_backward(x)
-        y = ctx.xp.clip(x + 3, 0, 6).astype(x.dtype, copy=False)
-        y *= x
+        x1 = x.reshape(-1)
+        y = ctx.xp.clip(x1 + 3, 0, 6).astype(x.dtype, copy=False)
+        y *= x1
         y /= 6
-        return y
+        return y.reshape(x.shape)
 
     @staticmethod
     def backward(ctx, g):
@@ -344,7 +345,8 @@ class Elu(Function):
         _check_float(x, "elu")
         ctx.save_for_backward(x)
         ctx.c = (alpha, scale, input_scale)
-        xp = ctx.xp
+        xp, shape = ctx.xp, x.shape
+        x = x.reshape(-1)
         neg = xp.minimum(x, 0)
         neg *= input_scale
         xp.expm1(neg, out=neg)
@@ -353,7 +355,7 @@ class Elu(Function):
         if scale != 1:
             pos *= scale
         neg += pos
-        return neg
+        return neg.reshape(shape)
 
     @staticmethod
     def backward(ctx, g):
@@ -409,7 +411,8 @@ class Gelu(Function):
         _check_float(x, "GeluKernelImpl")
         ctx.save_for_backward(x)
         ctx.tanh = approximate == "tanh"
-        xp = ctx.xp
+        xp, shape = ctx.xp, x.shape
+        x = x.reshape(-1)
         if ctx.tanh:
             inner = x * x
             inner *= _GELU_KAPPA
@@ -420,12 +423,12 @@ class Gelu(Function):
             inner += 1
             inner *= x
             inner *= 0.5
-            return inner
+            return inner.reshape(shape)
         y = _erf(ctx, x * _SQRT1_2)
         y += 1
         y *= x
         y *= 0.5
-        return y
+        return y.reshape(shape)
 
     @staticmethod
     def backward(ctx, g):
@@ -484,8 +487,7 @@ class Mish(Function):
         _check_float(x, "mish_cpu")
         ctx.save_for_backward(x)
         xp = ctx.xp
-        sp = xp.logaddexp(x, 0)
-        return x * xp.tanh(sp, out=sp)
+        return x * xp.tanh(xp.logaddexp(x, 0))
 
     @staticmethod
     def backward(ctx, g):
@@ -697,7 +699,7 @@ class Softmax(Function):
         if y.ndim == 0:
             return g * 0, None
         gy = g * y
-        if ctx.create_graph:
+        if ctx.create_graph or gy.ndim == 0:
             return gy - y * gy.sum(axis=ctx.dim, keepdims=True), None
         s = gy.sum(axis=ctx.dim, keepdims=True)
         s = y * s
@@ -841,9 +843,10 @@ class Dropout(Function):
     def forward(ctx, x, p, mask_shape):
         keep = _keep_mask(mask_shape, p, x)
         scale = 1.0 / (1.0 - p)
-        out = ctx.xp.multiply(x, scale)
+        out = ctx.xp.multiply(x.reshape(-1), scale)
         if out.dtype != x.dtype:
             out = out.astype(x.dtype)
+        out = out.reshape(x.shape)
         out *= keep
         ctx.scale = scale
         ctx.save_for_backward(keep)
@@ -855,6 +858,8 @@ class Dropout(Function):
         if ctx.create_graph:
             return g * keep * ctx.scale, None, None
         gx = g * keep
+        if gx.ndim == 0:
+            return gx * ctx.scale, None, None
         gx *= ctx.scale
         return gx, None, None
 

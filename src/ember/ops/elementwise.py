@@ -144,7 +144,7 @@ class ZeroGrad(Function):
 
 
 def _ip_nograd(fn):
-    """The in-place method of a function without gradient (comparisons, logical ops)."""
+    """The in-place method of a comparison (its result is in the graph with zero gradient)."""
     def compute(s, *args, **kwargs):
         r = fn(s, *args, **kwargs)
         if s._data.dtype.kind not in "fc":
@@ -200,9 +200,11 @@ def _binary_fn(name, cls, doc, scalars=True):
 
 
 # ---------------------------------------------------------------- arithmetic
-def _is_bool(x):
-    d = getattr(x, "dtype", None)
-    return d.kind == "b" if d is not None else x.__class__ is bool
+class _NoDtype:
+    kind = ""
+
+
+_NO_DTYPE = _NoDtype()
 
 
 class Add(Function):
@@ -239,8 +241,10 @@ class Sub(Function):
 
     @staticmethod
     def forward(ctx, a, b, alpha=1):
-        if _is_bool(a) or _is_bool(b):
-            if _is_bool(a) and _is_bool(b):
+        ka = "b" if a.__class__ is bool else getattr(a, "dtype", _NO_DTYPE).kind
+        kb = "b" if b.__class__ is bool else getattr(b, "dtype", _NO_DTYPE).kind
+        if ka == "b" or kb == "b":
+            if ka == kb:
                 raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
                                    "supported. Use the `^` or `logical_xor()` operator instead.")
             raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not "

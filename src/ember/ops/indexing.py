@@ -254,6 +254,9 @@ def _adv_shape(vshape, adv):
     b = []
     for i in range(nd):
         sizes = {s[len(s) - nd + i] for s in shapes if len(s) - nd + i >= 0} - {1}
+        if len(sizes) > 1:
+            raise IndexError("shape mismatch: indexing tensors could not be broadcast together "
+                             "with shapes " + ", ".join(str(list(s)) for s in shapes))
         b.append(sizes.pop() if sizes else 1)
     rest = [vshape[d] for d in range(len(vshape)) if d not in dims]
     if dims == list(range(dims[0], dims[0] + len(dims))):

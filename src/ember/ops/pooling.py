@@ -1,4 +1,530 @@
-"""pooling kernels (fused forward/backward on backend arrays) and their functional forms."""
+"""Pooling and resampling kernels and their functional forms: max/avg/adaptive/lp pooling,
+max_unpool, interpolate, pixel_shuffle/unshuffle, channel_shuffle, grid_sample, affine_grid.
+
+Max- and average-pooling run as one pass of ``maximum``/``add`` per kernel tap over strided
+views of the (padded) input -- far cheaper than an unrolled window. Max-pool backward
+recomputes the maximum and routes the gradient to the first maximum of each window (torch's
+tie rule) with one masked strided add per tap; no scatter. Resampling that is linear in the
+input (adaptive average pooling, interpolation) is a product with a small per-axis matrix, so
+every derivative, the second included, comes from ``matmul``.
+"""
 from __future__ import annotations
 
-__all__ = []
+import math
+import threading
+
+from .. import dtypes as _dt
+from ..autograd.function import Function
+from ..backend import get_xp
+from .._tensor import Tensor
+from .conv import _parallel, _prod, _shape_str, _ws
+
+__all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "max_pool1d_with_indices",
+           "max_pool2d_with_indices", "max_pool3d_with_indices", "avg_pool1d", "avg_pool2d",
+           "avg_pool3d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d",
+           "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool1d_with_indices",
+           "adaptive_max_pool2d_with_indices", "max_unpool1d", "max_unpool2d", "max_unpool3d",
+           "lp_pool1d", "lp_pool2d", "interpolate", "upsample", "upsample_nearest",
+           "upsample_bilinear", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle",
+           "grid_sample", "affine_grid"]
+
+_POOL_CHUNK = 1 << 20   # bytes of input per chunk of the batch (temporaries stay in cache)
+_ALL2 = (slice(None), slice(None))
+
+
+# ------------------------------------------------------------------ geometry
+class _Pool(tuple):
+    """(K, stride, padding, dilation, S, Q, hi): kernel, stride, low padding, dilation, input
+    and output spatial sizes, and the high padding the last window needs."""
+    __slots__ = ()
+    K = property(lambda s: s[0])
+    stride = property(lambda s: s[1])
+    pad = property(lambda s: s[2])
+    dil = property(lambda s: s[3])
+    S = property(lambda s: s[4])
+    Q = property(lambda s: s[5])
+    hi = property(lambda s: s[6])
+
+    def taps(self):
+        from itertools import product
+        nd = len(self.K)
+        for k in product(*map(range, self.K)):
+            yield k, _ALL2 + tuple(slice(k[i] * self.dil[i],
+                                         k[i] * self.dil[i] + self.stride[i] * (self.Q[i] - 1) + 1,
+                                         self.stride[i]) for i in range(nd))
+
+    @property
+    def padded(self):
+        return any(self.pad) or any(self.hi)
+
+    @property
+    def tiles(self):
+        """Windows tile the input exactly: every input element lies in exactly one window."""
+        return not self.padded and all(
+            self.K[i] == self.stride[i] and (self.dil[i] == 1 or self.K[i] == 1) and
+            self.Q[i] * self.K[i] == self.S[i] for i in range(len(self.K)))
+
+    def inner(self):
+        return _ALL2 + tuple(slice(self.pad[i], self.pad[i] + self.S[i])
+                             for i in range(len(self.S)))
+
+
+def _pool_out(S, K, s, p, d, ceil):
+    num = S + 2 * p - d * (K - 1) - 1 + (s - 1 if ceil else 0)
+    q = num // s + 1
+    if ceil and (q - 1) * s >= S + p:
+        q -= 1
+    return q
+
+
+def _geometry(name, x, nd, kernel_size, stride, padding, dilation, ceil_mode):
+    def tup(v, what):
+        if isinstance(v, (tuple, list)):
+            v = tuple(int(i) for i in v)
+            if len(v) == 1:
+                return v * nd
+            if len(v) != nd:
+                raise RuntimeError(f"{name}: {what} must either be a single int, or a tuple of "
+                                   f"{nd} ints")
+            return v
+        return (int(v),) * nd
+    K = tup(kernel_size, "kernel_size")
+    s = K if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0) \
+        else tup(stride, "stride")
+    p = tup(padding, "padding")
+    d = tup(dilation, "dilation")
+    if any(k <= 0 for k in K):
+        raise RuntimeError(f"{name}: kernel_size must be greater than zero, but got {K}")
+    if any(v == 0 for v in s):
+        raise RuntimeError("stride should not be zero")
+    if any(v < 0 for v in s):
+        raise RuntimeError(f"{name}: stride must be greater than zero, but got {s}")
+    if any(v <= 0 for v in d):
+        raise RuntimeError(f"{name}: dilation must be greater than zero, but got {d}")
+    for i in range(nd):
+        if p[i] < 0:
+            raise RuntimeError(f"{name}: pad must be non-negative, but got pad: {p[i]}")
+        if p[i] > (d[i] * (K[i] - 1) + 1) // 2:
+            raise RuntimeError(f"pad should be at most half of effective kernel size, but got "
+                               f"pad={p[i]}, kernel_size={K[i]} and dilation={d[i]}")
+    S = tuple(x.shape[-nd:])
+    Q = tuple(_pool_out(S[i], K[i], s[i], p[i], d[i], ceil_mode) for i in range(nd))
+    if any(q <= 0 for q in Q):
+        C = x.shape[-nd - 1] if x.ndim > nd else 1
+        raise RuntimeError(f"Given input size: ({C}x{'x'.join(map(str, S))}). Calculated "
+                           f"output size: ({C}x{'x'.join(map(str, Q))}). Output size is too small")
+    hi = tuple(max(0, (Q[i] - 1) * s[i] + d[i] * (K[i] - 1) + 1 - S[i] - p[i]) for i in range(nd))
+    return tuple.__new__(_Pool, (K, s, p, d, S, Q, hi))
+
+
+def _check_dims(name, x, nd, what="input"):
+    if x.ndim not in (nd + 1, nd + 2) or any(s == 0 for s in x.shape[-nd - 1 + (x.ndim == nd + 2) *
+                                                                      0 + 1:]):
+        raise RuntimeError(f"{name}: Expected {nd + 1}D or {nd + 2}D (batch mode) tensor with "
+                           f"optional 0 dim batch size for {what}, but got:"
+                           f"{_shape_str(x.shape)}")
+
+
+def _to4(x, nd):
+    """(N, C, *S) view of an input with or without the batch dim."""
+    if x.ndim == nd + 1:
+        return x.unsqueeze(0), True
+    return x, False
+
+
+def _fill_min(dtype):
+    if dtype.kind == "f":
+        return -float("inf")
+    import numpy
+    return numpy.iinfo(dtype).min
+
+
+def _padded_view(xp, slot, xs, geo, fill):
+    """The chunk ``xs`` inside a reusable workspace bordered with ``fill``."""
+    if not geo.padded:
+        return xs
+    shape = xs.shape[:2] + tuple(geo.S[i] + geo.pad[i] + max(geo.hi[i], geo.pad[i])
+                                 for i in range(len(geo.S)))
+    key = "pool%r" % (fill,)
+    buf = _WSF.get((slot, key, shape, xs.dtype))
+    if buf is None:
+        buf = _ws(xp, slot, key, shape, xs.dtype)
+        buf[...] = fill
+        _WSF[(slot, key, shape, xs.dtype)] = buf
+    buf[geo.inner()] = xs
+    return buf
+
+
+_WSF = {}
+
+
+def _chunks(N, per_image_bytes):
+    return max(1, _POOL_CHUNK // max(1, per_image_bytes)) if N else 1
+
+
+# ------------------------------------------------------------------ max pooling
+def _max_forward(xp, x, geo, want_idx):
+    N, C = x.shape[:2]
+    out = xp.empty((N, C) + geo.Q, x.dtype)
+    idx = xp.empty((N, C) + geo.Q, xp.int64) if want_idx else None
+    if N * C == 0:
+        return out, idx
+    fill = _fill_min(x.dtype)
+    cb = _chunks(N, x[0].nbytes)
+    taps = list(geo.taps())
+    pos = _tap_positions(xp, geo) if want_idx else None
+
+    def run(slot, n0, n1):
+        slot = threading.get_ident()
+        for c0 in range(n0, n1, cb):
+            c1 = min(c0 + cb, n1)
+            xpad = _padded_view(xp, slot, x[c0:c1], geo, fill)
+            o = out[c0:c1]
+            o[...] = xpad[taps[0][1]]
+            for _, sl in taps[1:]:
+                xp.maximum(o, xpad[sl], out=o)
+            if want_idx:
+                _first_max(xp, xpad, o, taps, idx[c0:c1], pos)
+
+    _parallel(N, run, 8.0 * out.size * len(taps))
+    return out, idx
+
+
+def _tap_positions(xp, geo):
+    """For each tap, the flat input index (over the spatial dims) each output reads."""
+    nd = len(geo.S)
+    out = []
+    for k, _ in geo.taps():
+        flat = 0
+        for i in range(nd):
+            c = xp.arange(geo.Q[i]) * geo.stride[i] - geo.pad[i] + k[i] * geo.dil[i]
+            flat = flat * geo.S[i] + c.reshape((-1,) + (1,) * (nd - 1 - i))
+        out.append(flat)
+    return out
+
+
+def _first_max(xp, xpad, o, taps, idx, pos):
+    taken = None
+    for t, (_, sl) in enumerate(taps):
+        m = xpad[sl] == o
+        if o.dtype.kind == "f":
+            m |= xp.isnan(xpad[sl]) & xp.isnan(o)
+        if taken is None:
+            taken = m
+        else:
+            m &= ~taken
+            taken |= m
+        idx[...] = xp.where(m, pos[t], idx) if t else pos[t]
+
+
+def _max_backward(xp, x, g, geo):
+    """Route ``g`` to the first maximum of each window (recomputed, no scatter)."""
+    N, C = x.shape[:2]
+    gx = xp.empty(x.shape, g.dtype) if geo.tiles else xp.zeros(x.shape, g.dtype)
+    if N * C == 0:
+        return gx
+    fill = _fill_min(x.dtype)
+    taps = list(geo.taps())
+    cb = _chunks(N, x[0].nbytes)
+    tiles = geo.tiles
+
+    def run(slot, n0, n1):
+        slot = threading.get_ident()
+        for c0 in range(n0, n1, cb):
+            c1 = min(c0 + cb, n1)
+            xpad = _padded_view(xp, slot, x[c0:c1], geo, fill)
+            shape = (c1 - c0, C) + geo.Q
+            o = _ws(xp, slot, "mo", shape, x.dtype)
+            o[...] = xpad[taps[0][1]]
+            for _, sl in taps[1:]:
+                xp.maximum(o, xpad[sl], out=o)
+            gs = g[c0:c1]
+            if tiles:
+                dst = gx[c0:c1]
+            elif geo.padded:
+                dst = _ws(xp, slot, "mgp", xpad.shape, g.dtype)
+                dst[...] = 0
+            else:
+                dst = gx[c0:c1]
+            m = _ws(xp, slot, "mm", shape, bool)
+            taken = _ws(xp, slot, "mt", shape, bool)
+            last = len(taps) - 1
+            for t, (_, sl) in enumerate(taps):
+                xp.equal(xpad[sl], o, out=m)
+                if t == 0:
+                    if last:
+                        taken[...] = m
+                else:
+                    xp.greater(m, taken, out=m)
+                    if t < last:
+                        taken |= m
+                if tiles:
+                    xp.multiply(gs, m, out=dst[sl])
+                else:
+                    dst[sl] += gs * m
+            if geo.padded and not tiles:
+                gx[c0:c1] = dst[geo.inner()]
+
+    _parallel(N, run, 8.0 * g.size * len(taps))
+    return gx
+
+
+def _scatter_flat(xp, g, idx, S):
+    """Sum ``g`` into a (N, C, *S) array at the flat spatial indices ``idx`` (duplicates add)."""
+    N, C = g.shape[:2]
+    P = _prod(S)
+    lin = (xp.arange(N * C).reshape(N * C, 1) * P + idx.reshape(N * C, -1)).ravel()
+    out = xp.bincount(lin, weights=g.reshape(-1).astype(xp.float64), minlength=N * C * P)
+    return out.astype(g.dtype).reshape((N, C) + tuple(S))
+
+
+def _scatter_flat_graph(g, idx, S):
+    """The same scatter with ember ops (differentiable: its gradient is a gather)."""
+    import ember
+    N, C = g.shape[:2]
+    z = ember.zeros((N, C, _prod(S)), dtype=g.dtype)
+    i = ember.from_numpy(idx.reshape(N, C, -1))
+    return z.scatter_add(2, i, g.reshape(N, C, -1)).reshape((N, C) + tuple(S))
+
+
+class MaxPoolNd(Function):
+    _arrays = True
+
+    @staticmethod
+    def forward(ctx, x, geo, want_idx):
+        ctx.save_for_backward(x)
+        ctx.geo = geo
+        out, idx = _max_forward(ctx.xp, x, geo, want_idx)
+        if want_idx:
+            ctx.idx = idx
+            ctx.mark_non_differentiable(idx)
+            return out, idx
+        return out
+
+    @staticmethod
+    def backward(ctx, g, *rest):
+        x, = ctx.saved_tensors
+        geo = ctx.geo
+        if ctx.create_graph:
+            idx = getattr(ctx, "idx", None)
+            if idx is None:
+                xa = x._data
+                _, idx = _max_forward(get_xp(xa), xa, geo, True)
+            return _scatter_flat_graph(g, idx, geo.S), None, None
+        return _max_backward(ctx.xp, x, g, geo), None, None
+
+
+def _max_pool(nd, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
+    name = f"max_pool{nd}d"
+    if input.ndim not in (nd + 1, nd + 2) or any(s == 0 for s in input.shape[-nd - 1:][1:]) or \
+            (input.ndim == nd + 1 and input.shape[0] == 0):
+        if nd == 1:
+            raise RuntimeError(f"max_pool1d: Expected 2D or 3D (batch mode) tensor with optional "
+                               f"0 dim batch size for input, but got:{_shape_str(input.shape)}")
+        raise RuntimeError(f"non-empty {nd + 1}D or {nd + 2}D (batch mode) tensor expected for "
+                           f"input")
+    geo = _geometry(name, input, nd, kernel_size, stride, padding, dilation, ceil_mode)
+    x, unb = _to4(input, nd)
+    res = MaxPoolNd.apply(x, geo, bool(return_indices))
+    if return_indices:
+        out, idx = res
+        return (out.squeeze(0), idx.squeeze(0)) if unb else (out, idx)
+    return res.squeeze(0) if unb else res
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    r"""Applies a 1D max pooling over an input signal composed of several input planes.
+
+    See :class:`~ember.nn.MaxPool1d` for details.
+    """
+    return _max_pool(1, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    r"""Applies a 2D max pooling over an input signal composed of several input planes.
+
+    See :class:`~ember.nn.MaxPool2d` for details.
+    """
+    return _max_pool(2, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    r"""Applies a 3D max pooling over an input signal composed of several input planes."""
+    return _max_pool(3, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
+                            ceil_mode=False, return_indices=True):
+    """:func:`max_pool1d` returning ``(output, indices)``."""
+    return _max_pool(1, input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
+                            ceil_mode=False, return_indices=True):
+    """:func:`max_pool2d` returning ``(output, indices)``."""
+    return _max_pool(2, input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
+                            ceil_mode=False, return_indices=True):
+    """:func:`max_pool3d` returning ``(output, indices)``."""
+    return _max_pool(3, input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+# ------------------------------------------------------------------ average pooling
+def _avg_divisor(xp, geo, count_include_pad, divisor_override, dtype):
+    if divisor_override:
+        return divisor_override
+    div = None
+    for i in range(len(geo.S)):
+        start = xp.arange(geo.Q[i]) * geo.stride[i] - geo.pad[i]
+        end = xp.minimum(start + geo.K[i], geo.S[i] + geo.pad[i])
+        if count_include_pad:
+            n = end - start
+        else:
+            n = xp.minimum(end, geo.S[i]) - xp.maximum(start, 0)
+        n = n.reshape((-1,) + (1,) * (len(geo.S) - 1 - i))
+        div = n if div is None else div * n
+    return div.astype(dtype)
+
+
+def _avg_forward(xp, x, geo, div):
+    N, C = x.shape[:2]
+    out = xp.empty((N, C) + geo.Q, x.dtype)
+    if out.size == 0:
+        return out
+    taps = list(geo.taps())
+    cb = _chunks(N, x[0].nbytes)
+
+    def run(slot, n0, n1):
+        slot = threading.get_ident()
+        for c0 in range(n0, n1, cb):
+            c1 = min(c0 + cb, n1)
+            xpad = _padded_view(xp, slot, x[c0:c1], geo, 0)
+            o = out[c0:c1]
+            o[...] = xpad[taps[0][1]]
+            for _, sl in taps[1:]:
+                o += xpad[sl]
+            o /= div
+
+    _parallel(N, run, 8.0 * out.size * len(taps))
+    return out
+
+
+def _avg_adjoint(xp, g, geo, div):
+    N, C = g.shape[:2]
+    shape = (N, C) + tuple(geo.S[i] + geo.pad[i] + max(geo.hi[i], geo.pad[i])
+                           for i in range(len(geo.S)))
+    gs = g / div
+    if geo.tiles:
+        gx = xp.empty(shape, g.dtype)
+        for _, sl in geo.taps():
+            gx[sl] = gs
+        return gx
+    gx = xp.zeros(shape, g.dtype)
+    for _, sl in geo.taps():
+        gx[sl] += gs
+    return xp.ascontiguousarray(gx[geo.inner()]) if geo.padded else gx
+
+
+class AvgPoolNd(Function):
+    _arrays = True
+
+    @staticmethod
+    def forward(ctx, x, geo, cip, override):
+        ctx.args = (geo, cip, override)
+        div = _avg_divisor(ctx.xp, geo, cip, override, x.dtype)
+        return _avg_forward(ctx.xp, x, geo, div)
+
+    @staticmethod
+    def backward(ctx, g):
+        if ctx.create_graph:
+            return AvgPoolAdjoint.apply(g, *ctx.args), None, None, None
+        div = _avg_divisor(ctx.xp, *ctx.args, g.dtype)
+        return _avg_adjoint(ctx.xp, g, ctx.args[0], div), None, None, None
+
+
+class AvgPoolAdjoint(Function):
+    _arrays = True
+
+    @staticmethod
+    def forward(ctx, g, geo, cip, override):
+        ctx.args = (geo, cip, override)
+        return _avg_adjoint(ctx.xp, g, geo, _avg_divisor(ctx.xp, geo, cip, override, g.dtype))
+
+    @staticmethod
+    def backward(ctx, h):
+        if ctx.create_graph:
+            return AvgPoolNd.apply(h, *ctx.args), None, None, None
+        div = _avg_divisor(ctx.xp, *ctx.args, h.dtype)
+        return _avg_forward(ctx.xp, h, ctx.args[0], div), None, None, None
+
+
+def _avg_pool(nd, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+              divisor_override):
+    name = f"avg_pool{nd}d"
+    if input.ndim not in (nd + 1, nd + 2):
+        if nd == 1:
+            raise RuntimeError(f"avg_pool1d: Expected 2D or 3D (batch mode) tensor with optional "
+                               f"0 dim batch size for input, but got:{_shape_str(input.shape)}")
+        raise RuntimeError(f"non-empty {nd + 1}D or {nd + 2}D (batch mode) tensor expected for "
+                           f"input")
+    if divisor_override is not None and divisor_override == 0:
+        raise RuntimeError("divisor must be not zero")
+    geo = _geometry(name, input, nd, kernel_size, stride, padding, 1, ceil_mode)
+    x, unb = _to4(input, nd)
+    out = AvgPoolNd.apply(x, geo, bool(count_include_pad), divisor_override)
+    return out.squeeze(0) if unb else out
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True):
+    r"""Applies a 1D average pooling over an input signal composed of several input planes.
+
+    See :class:`~ember.nn.AvgPool1d` for details and output shape.
+    """
+    return _avg_pool(1, input, kernel_size, stride, padding, ceil_mode, count_include_pad, None)
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True, divisor_override=None):
+    r"""Applies 2D average-pooling operation in :math:`kH \times kW` regions by step size
+    :math:`sH \times sW` steps. The number of output features is equal to the number of
+    input planes.
+
+    See :class:`~ember.nn.AvgPool2d` for details and output shape.
+    """
+    return _avg_pool(2, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                     divisor_override)
+
+
+def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True, divisor_override=None):
+    r"""Applies 3D average-pooling operation in :math:`kT \times kH \times kW` regions."""
+    return _avg_pool(3, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                     divisor_override)
+
+
+def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    r"""Apply a 1D power-average pooling over an input signal composed of several input planes.
+    If the sum of all inputs to the power of `p` is zero, the gradient is set to zero as well.
+    """
+    from .. import sign
+    from .activation import relu
+    out = avg_pool1d(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
+    return (sign(out) * relu(out.abs())).mul(kernel_size).pow(1.0 / norm_type)
+
+
+def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    r"""Apply a 2D power-average pooling over an input signal composed of several input planes.
+    If the sum of all inputs to the power of `p` is zero, the gradient is set to zero as well.
+    """
+    from .. import sign
+    from .activation import relu
+    kw, kh = (kernel_size, kernel_size) if not isinstance(kernel_size, (tuple, list)) \
+        else kernel_size
+    out = avg_pool2d(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
+    return (sign(out) * relu(out.abs())).mul(kw * kh).pow(1.0 / norm_type)
