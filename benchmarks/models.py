@@ -186,13 +186,13 @@ def main(argv=None):
                 cases = {"ember": factory(ember_torch), "torch": factory(torch)}
             except Exception as e:  # noqa: BLE001 - report what is missing, run the rest
                 lines.append(f"| {title} | not run: {type(e).__name__}: {e} | | |")
-                print(lines[-1], flush=True)
+                print(lines[-1], file=sys.stderr, flush=True)
                 continue
             res = interleaved(cases, rounds=args.rounds, inner=inner)
             row, ratio = fmt_row(f"{title} ({threads} thread{'s' if threads > 1 else ''})",
                                  res["ember"], res["torch"])
             lines.append(row + f" target <= {target} {'met' if ratio <= target else 'MISSED'} |")
-            print(lines[-1], flush=True)
+            print(lines[-1], file=sys.stderr, flush=True)
     return "\n".join(table_header("ms") + lines + ["", load.describe()])
 
 

@@ -8,7 +8,13 @@
 """
 from __future__ import annotations
 
+import warnings as _warnings
+
 __version__ = "0.1.0"
+
+# torch computes log(0) = -inf or 0/0 = nan silently; NumPy warns. Silence only the warnings
+# raised from ember's own code, leaving the user's NumPy settings alone.
+_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"ember(\.|$)")
 
 from . import dtypes
 from .dtypes import *  # noqa: F403
@@ -25,6 +31,7 @@ from .ops.movement import *  # noqa: F403
 from .ops.linalg import *  # noqa: F403
 from .ops.indexing import *  # noqa: F403
 from .ops.random import *  # noqa: F403
+from .ops.nn import bilinear, cdist, cosine_similarity, pairwise_distance, pdist  # noqa: E402
 from .serialization import load, save  # noqa: E402
 from ._tensor_str import get_printoptions, printoptions, set_printoptions  # noqa: E402
 from . import autograd, backend, cuda, linalg, nn, utils  # noqa: E402
@@ -33,3 +40,4 @@ from . import optim  # noqa: E402
 
 _bind_methods()
 del _bind_methods
+from . import distributions  # noqa: E402

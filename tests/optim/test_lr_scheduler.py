@@ -276,7 +276,7 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize("name,kwargs", BAD, ids=[f"{n}-{k}" for n, k in BAD])
+@pytest.mark.parametrize("name,kwargs", BAD, ids=[f"{n}-{i}" for i, (n, _) in enumerate(BAD)])
 def test_invalid_arguments_match_torch(name, kwargs):
     eo, to = _opts()
     with pytest.raises(Exception) as te:

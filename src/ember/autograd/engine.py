@@ -120,7 +120,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
         buf[nr] = g if buf[nr] is None else buf[nr] + g
     for t in roots:
         key = t.grad_fn if t.grad_fn is not None else t
-        if deps.get(key) == 0 and key not in ready:
+        if deps.get(key) == 0 and not any(k is key for k in ready):
             ready.append(key)
 
     slow = graph or _anomaly.enabled or bool(nonleaf_targets)
@@ -154,7 +154,8 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
                     p = e[0]
                     g = in_grads[i] if in_grads is not None else None
                     if g is not None:
-                        if g.shape != e[2] or g.dtype is not e[3]:
+                        if (g.shape != e[2] or g.dtype is not e[3]
+                                or g.__class__ is not _ndarray):
                             g = _fit(g, e[2], e[3], graph)
                         if isinstance(p, Tensor):
                             old = leaf_bufs.get(p)

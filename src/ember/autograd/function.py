@@ -348,18 +348,20 @@ def _save(ctx, to_save, args, datas, outs, out):
     meta = []
     n = len(datas)
     for k, s in enumerate(to_save):
+        if s is None:
+            arrays.append(None)
+            continue
         i = 0
-        if s is not None:
-            while i < n:
-                if s is datas[i] or s is args[i]:
-                    break
-                i += 1
+        while i < n:
+            if s is datas[i] or s is args[i]:
+                break
+            i += 1
         if i < n and isinstance(args[i], Tensor):
             a = args[i]
             box = a._vbox
             arrays.append(a._data)
             meta.append((k, a, None, box[0] if box else 0, -1))
-        elif i < n or s is None:
+        elif i < n:
             arrays.append(s)
         else:
             arrays.append(_output_record(k, s, outs, out, meta))

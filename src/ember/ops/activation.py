@@ -14,7 +14,6 @@ import warnings
 from .. import dtypes as _dt
 from ..autograd.function import Function
 from ..backend.cpu import xp as _host
-from .._tensor import Tensor, _make
 from ._util import inplace, type_name, wrap_dim
 
 __all__ = [
@@ -55,14 +54,32 @@ def _sigmoid(ctx, x):
 
 
 def _sigmoid_arr(xp, x):
-    """1 / (1 + exp(-x)) without overflow warnings."""
-    e = xp.exp(-xp.abs(x))
-    s = 1 / (1 + e)
-    return xp.where(x >= 0, s, e * s)
+    """1 / (1 + exp(-x)) of an array (exp overflowing to inf gives the exact limit 0)."""
+    if x.ndim == 0:
+        x = x.reshape(1)
+        return _sigmoid_arr(xp, x).reshape(())
+    with _quiet(xp):
+        e = xp.negative(x)
+        xp.exp(e, out=e)
+    e += 1
+    return xp.reciprocal(e, out=e)
 
 
-def _const(ctx, arr):
-    return _make(arr, False, None, 0) if ctx.create_graph else arr
+class _quiet:
+    """numpy's errstate (overflow/invalid/divide ignored); nothing for other backends."""
+    __slots__ = ("cm",)
+
+    def __init__(self, xp):
+        self.cm = xp.errstate(over="ignore", divide="ignore", invalid="ignore") \
+            if hasattr(xp, "errstate") else None
+
+    def __enter__(self):
+        if self.cm is not None:
+            self.cm.__enter__()
+
+    def __exit__(self, *exc):
+        if self.cm is not None:
+            self.cm.__exit__(*exc)
 
 
 def _inplace_or(fn, input, inplace_flag, *args):
@@ -409,11 +426,11 @@ class Gelu(Function):
     @staticmethod
     def forward(ctx, x, approximate):
         _check_float(x, "GeluKernelImpl")
-        ctx.save_for_backward(x)
         ctx.tanh = approximate == "tanh"
-        xp, shape = ctx.xp, x.shape
+        xp, shape, x0 = ctx.xp, x.shape, x
         x = x.reshape(-1)
         if ctx.tanh:
+            ctx.save_for_backward(x0)
             inner = x * x
             inner *= _GELU_KAPPA
             inner += 1
@@ -424,15 +441,15 @@ class Gelu(Function):
             inner *= x
             inner *= 0.5
             return inner.reshape(shape)
-        y = _erf(ctx, x * _SQRT1_2)
-        y += 1
-        y *= x
-        y *= 0.5
-        return y.reshape(shape)
+        cdf = _erf(ctx, x * _SQRT1_2)
+        cdf += 1
+        cdf *= 0.5
+        ctx.save_for_backward(x0, cdf)
+        return (x * cdf).reshape(shape)
 
     @staticmethod
     def backward(ctx, g):
-        x, = ctx.saved_tensors
+        x = ctx.saved_tensors[0]
         xp = ctx.xp
         if ctx.tanh:
             x_sq = x * x
@@ -441,9 +458,19 @@ class Gelu(Function):
             left_d = (t + 1) * 0.5
             right_d = (x * 0.5) * (1 - t * t) * ((x_sq * (3 * _GELU_KAPPA) + 1) * _GELU_BETA)
             return g * (left_d + right_d), None
-        cdf = (_erf(ctx, x * _SQRT1_2) + 1) * 0.5
-        pdf = xp.exp(x * x * -0.5) * _GELU_PDF
-        return g * (cdf + x * pdf), None
+        if ctx.create_graph or x.ndim == 0:
+            cdf = (_erf(ctx, x * _SQRT1_2) + 1) * 0.5
+            pdf = xp.exp(x * x * -0.5) * _GELU_PDF
+            return g * (cdf + x * pdf), None
+        cdf = ctx.saved_tensors[1].reshape(x.shape)
+        d = x * x
+        d *= -0.5
+        xp.exp(d, out=d)
+        d *= _GELU_PDF
+        d *= x
+        d += cdf
+        d *= g
+        return d, None
 
 
 def gelu(input, approximate="none"):
@@ -463,14 +490,22 @@ class Silu(Function):
     @staticmethod
     def forward(ctx, x):
         _check_float(x, "silu_cpu")
-        ctx.save_for_backward(x)
-        return x * _sigmoid_arr(ctx.xp, x)
+        s = _sigmoid_arr(ctx.xp, x)
+        ctx.save_for_backward(x, s)
+        return x * s
 
     @staticmethod
     def backward(ctx, g):
-        x, = ctx.saved_tensors
-        s = _sigmoid(ctx, x)
-        return g * (s * (x * (1 - s) + 1))
+        x, s = ctx.saved_tensors
+        if ctx.create_graph:
+            s = x.sigmoid()
+            return g * (s * (x * (1 - s) + 1))
+        d = 1 - s                   # s * (1 + x * (1 - s)), in place
+        d *= x
+        d += 1
+        d *= s
+        d *= g
+        return d
 
 
 def silu(input, inplace=False):
@@ -698,13 +733,17 @@ class Softmax(Function):
         y, = ctx.saved_tensors
         if y.ndim == 0:
             return g * 0, None
-        gy = g * y
-        if ctx.create_graph or gy.ndim == 0:
+        if ctx.create_graph or y.ndim == 0:
+            gy = g * y
             return gy - y * gy.sum(axis=ctx.dim, keepdims=True), None
-        s = gy.sum(axis=ctx.dim, keepdims=True)
-        s = y * s
-        gy -= s
-        return gy, None
+        xp = ctx.xp
+        if ctx.dim == y.ndim - 1 and g.shape == y.shape:
+            s = xp.einsum("...i,...i->...", g, y)[..., None]
+        else:
+            s = (g * y).sum(axis=ctx.dim, keepdims=True)
+        out = g - s
+        out *= y
+        return out, None
 
 
 class LogSoftmax(Function):
@@ -874,7 +913,6 @@ class AlphaDropout(Function):
         alpha = 1.7580993408473766
         a = 1.0 / math.sqrt((alpha * alpha * p + 1) * (1 - p))
         keep = _keep_mask(mask_shape, p, x)
-        xp = ctx.xp
         noise = keep.astype(x.dtype)
         b = (noise - 1) * (alpha * a) + alpha * a * p
         noise *= a
@@ -1056,7 +1094,7 @@ _method_log_softmax.__name__ = "log_softmax"
 
 TENSOR_METHODS = {
     "softmax": _method_softmax, "log_softmax": _method_log_softmax,
-    "hardshrink": hardshrink, "prelu": prelu, "relu_": relu_,
+    "hardshrink": hardshrink, "prelu": prelu,
 }
 
 # torch's top-level (``torch.<name>``) activation and dropout functions whose signature differs

@@ -15,7 +15,6 @@ Functions whose backwards are written with each other, so double backward is clo
 """
 from __future__ import annotations
 
-import math
 import os
 import threading
 from itertools import product as _product
@@ -37,9 +36,29 @@ _pool = None
 _pool_lock = threading.Lock()
 
 try:  # optional: run BLAS on one thread while our two Python threads share the cores
-    from threadpoolctl import threadpool_limits as _tp_limits
+    from threadpoolctl import ThreadpoolController as _TPController
 except ImportError:  # pragma: no cover - depends on the environment
-    _tp_limits = None
+    _TPController = None
+_tp_state = []   # [controller or None] once probed
+
+
+def _blas_limit():
+    """A context limiting BLAS to one thread, or None when not needed / not possible.
+
+    The controller is built once (threadpoolctl's ``threadpool_limits`` rescans the loaded
+    libraries on every call, ~1.5 ms); nothing is done when BLAS already runs one thread."""
+    if not _tp_state:
+        ctl = None
+        if _TPController is not None:
+            try:
+                ctl = _TPController().select(user_api="blas")
+                if all(lib.get("num_threads", 1) <= 1 for lib in ctl.info()):
+                    ctl = None
+            except Exception:  # pragma: no cover - a library threadpoolctl cannot drive
+                ctl = None
+        _tp_state.append(ctl)
+    ctl = _tp_state[0]
+    return None if ctl is None else ctl.limit(limits=1)
 
 
 def _ws(xp, slot, tag, shape, dtype, zero=False):
@@ -68,8 +87,9 @@ def _parallel(n, run, flops):
     if _N_THREADS < 2 or n < 2 or flops < _THREAD_FLOPS:
         return [run(0, 0, n)]
     half = (n + 1) // 2
-    if _tp_limits is not None:
-        with _tp_limits(1, "blas"):
+    limit = _blas_limit()
+    if limit is not None:
+        with limit:
             fut = _executor().submit(run, 1, half, n)
             first = run(0, 0, half)
             return [first, fut.result()]
@@ -477,7 +497,7 @@ def _conv(nd, input, weight, bias, stride, padding, dilation, groups):
     if not isinstance(input, Tensor) or not isinstance(weight, Tensor):
         raise TypeError(f"{name}() argument 'input' and 'weight' must be Tensor")
     if weight.ndim != nd + 2:
-        raise RuntimeError(f"weight should have at least three dimensions" if weight.ndim < 3
+        raise RuntimeError("weight should have at least three dimensions" if weight.ndim < 3
                            else f"Expected {nd + 2}-dimensional weight for {nd + 2}-dimensional "
                            f"input, but got {weight.ndim}-dimensional weight of size "
                            f"{_shape_str(weight.shape)}")
@@ -791,9 +811,13 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
 
     See :class:`ember.nn.Unfold` for details.
     """
-    if input.ndim not in (3, 4):
-        raise NotImplementedError(f"Input Error: Only 3D or 4D input Tensors are supported "
-                                  f"(got {input.ndim}D)")
+    if input.ndim < 3:
+        raise IndexError(f"Dimension out of range (expected to be in range of "
+                         f"[{-max(input.ndim, 1)}, {max(input.ndim, 1) - 1}], but got 2)")
+    if input.ndim != 4 and input.ndim != 3:
+        raise RuntimeError(f"Expected 3D or 4D (batch mode) tensor with possibly 0 batch size "
+                           f"and other non-zero dimensions for input, but got: "
+                           f"{_shape_str(input.shape)}")
     K, geo = _fold_args(kernel_size, dilation, padding, stride)
     unbatched = input.ndim == 3
     x = input.unsqueeze(0) if unbatched else input
@@ -816,8 +840,9 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     See :class:`ember.nn.Fold` for details.
     """
     if input.ndim not in (2, 3):
-        raise NotImplementedError(f"Input Error: Only unbatched (2D) or batched (3D) input "
-                                  f"Tensors are supported (got {input.ndim}D)")
+        raise RuntimeError(f"Expected 2D or 3D (batch mode) tensor for input with possibly 0 "
+                           f"batch size and non-zero dimensions for input, but got: "
+                           f"{_shape_str(input.shape)}")
     S = _tuple(output_size, 2, "output_size")
     K, geo = _fold_args(kernel_size, dilation, padding, stride)
     unbatched = input.ndim == 2

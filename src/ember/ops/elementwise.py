@@ -187,7 +187,7 @@ def _binary_fn(name, cls, doc, scalars=True):
     apply = cls.apply
 
     def fn(input, other, *, out=None):
-        if not scalars:
+        if not scalars and not (isinstance(input, Tensor) and isinstance(other, Tensor)):
             _require_tensor(name, input, other)
         try:
             r = apply(input, other)
@@ -569,7 +569,10 @@ class Sign(Function):
 
     @staticmethod
     def forward(ctx, a):
-        return a.copy() if a.dtype.kind == "b" else ctx.xp.sign(a)
+        kind = a.dtype.kind
+        if kind == "f":  # (0 < a) - (a < 0): sign(nan) = 0 and sign(-0.) = 0., as torch
+            return ctx.xp.subtract(a > 0, a < 0, dtype=a.dtype)
+        return a.copy() if kind == "b" else ctx.xp.sign(a)
 
     backward = staticmethod(_zero_grad)
 
@@ -746,9 +749,9 @@ class Relu(Function):
     def forward(ctx, a):
         if a.dtype.kind == "b":
             raise RuntimeError("Boolean inputs not supported for relu")
-        mask = a > 0
-        ctx.save_for_backward(mask)
-        return a * mask
+        if ctx._edges:
+            ctx.save_for_backward(a > 0)
+        return ctx.xp.maximum(a, 0)
 
     @staticmethod
     def backward(ctx, g):

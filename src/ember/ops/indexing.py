@@ -17,6 +17,7 @@ import numpy as _np  # isinstance checks only: op code computes with get_xp / ct
 
 from ..autograd.engine import _sum_to
 from ..autograd.function import Function
+from ..autograd.grad_mode import _state
 from ..backend import get_xp
 from .._tensor import Tensor, _make
 from ._util import check_inplace, inplace, rebase_history, type_name, wrap_dim
@@ -295,17 +296,19 @@ def _expanded(xp, adv, shape):
     return arrs, dims
 
 
-def _has_dup(xp, c, m):
+def _dup_counts(xp, c, m):
+    """Whether the indices ``c`` (in ``[0, m)``) repeat, and their counts when computed."""
     n = c.size
     if n <= 1:
-        return False
-    if n > m:
-        return True
+        return False, None
     c = c.reshape(-1)
     if m <= 16 * n + 65536:
-        return bool(xp.bincount(c, minlength=m).max() > 1)
+        cnt = xp.bincount(c, minlength=m)
+        return bool(cnt.max() > 1), cnt
+    if n > m:
+        return True, None
     s = xp.sort(c)
-    return bool((s[1:] == s[:-1]).any())
+    return bool((s[1:] == s[:-1]).any()), None
 
 
 def _linear(xp, shape, arrs, dims):
@@ -344,23 +347,49 @@ def _adv_add(xp, v, adv, vals, fresh):
         for a, d in zip(arrs[1:], dims[1:]):
             c = c * v.shape[d] + a
             m *= v.shape[d]
-        if _has_dup(xp, c, m):
-            lin = _linear(xp, v.shape, arrs, dims)
-            vals = xp.broadcast_to(vals, lin.shape)
-            tmp = v if v.flags.c_contiguous else xp.zeros(v.shape, v.dtype)
-            flat = tmp.reshape(-1)
-            if vals.dtype.kind == "f" and flat.size <= 65536 and lin.size >= flat.size:
-                flat += xp.bincount(lin.reshape(-1), vals.reshape(-1), minlength=flat.size)
+        dup, cnt = _dup_counts(xp, c, m)
+        if dup:
+            if cnt is not None and dims == [0]:
+                _add_rows(xp, v, c, c.shape, cnt, vals, fresh)
             else:
-                xp.add.at(flat, lin.reshape(-1), vals.reshape(-1))
-            if tmp is not v:
-                v += tmp
+                _add_flat(xp, v, _linear(xp, v.shape, arrs, dims), vals)
             return
     if fresh:
         _adv_set(xp, v, adv, vals)
     else:
         key = adv.key()
         v[key] += vals
+
+
+def _add_flat(xp, v, lin, vals):
+    """``v.flat[lin] += vals``, accumulating repeats."""
+    vals = xp.broadcast_to(vals, lin.shape).reshape(-1)
+    lin = lin.reshape(-1)
+    tmp = v if v.flags.c_contiguous else xp.zeros(v.shape, v.dtype)
+    flat = tmp.reshape(-1)
+    if vals.dtype.kind == "f" and flat.size <= 65536 and lin.size >= flat.size:
+        flat += xp.bincount(lin, vals, minlength=flat.size)
+    else:
+        xp.add.at(flat, lin, vals)
+    if tmp is not v:
+        v += tmp
+
+
+def _add_rows(xp, v, rows, shape, cnt, vals, fresh):
+    """``v[rows] += vals`` over dim 0 (embedding gradients): rows hit once are assigned,
+    only the repeated ones go through the slower accumulation."""
+    rest = v.shape[1:]
+    vals = xp.broadcast_to(vals, shape + rest).reshape((rows.size,) + rest)
+    rows = rows.reshape(-1)
+    many = cnt[rows] > 1
+    once = ~many
+    if fresh:
+        v[rows[once]] = vals[once]
+    else:
+        v[rows[once]] += vals[once]
+    r = _prod(rest)
+    lin = rows[many].reshape(-1, 1) * r + xp.arange(r)
+    _add_flat(xp, v, lin.reshape((-1,) + rest), vals[many])
 
 
 def _adv_set(xp, v, adv, vals):
@@ -423,7 +452,18 @@ class IndexGrad(Function):
 
 def _basic_view(input, basic):
     out = Index.apply(input, basic, None)
-    return as_view(out, input, lambda b: _basic_view(b, basic))
+    replay = lambda b: _basic_view(b, basic)  # noqa: E731
+    as_view(out, input, replay)
+    if out._view_fn is None and _state.enabled:
+        # as_view records the base only for views that require grad; torch records it for
+        # every view, so that z[0][1:] = y (z without grad) gives z a history.
+        base = input._base
+        if base is None:
+            out._base, out._view_fn = input, replay
+        elif input._view_fn is not None:
+            prev = input._view_fn
+            out._base, out._view_fn = base, (lambda b: replay(prev(b)))
+    return out
 
 
 def getitem(self, key):
@@ -437,6 +477,19 @@ def getitem(self, key):
         if not -n <= key < n:
             raise IndexError(f"index {key} is out of bounds for dimension 0 with size {n}")
         return _basic_view(self, (key, Ellipsis))
+    if type(key) is tuple and len(key) <= self._data.ndim:   # x[:, 0], x[1:3, 2]
+        shape = self._data.shape
+        i = 0
+        for k in key:
+            tk = type(k)
+            if tk is int:
+                if not -shape[i] <= k < shape[i]:
+                    break
+            elif tk is not slice or k.step is not None:
+                break
+            i += 1
+        else:
+            return _basic_view(self, key + (Ellipsis,))
     basic, adv = _parse(self._data, key)
     if adv is None:
         return _basic_view(self, basic)
@@ -607,6 +660,9 @@ class CopySlices(Function):
     """The new history of a base whose view was modified in place: the view region's gradient
     goes to the in-place result, the rest to the old base."""
     _arrays = True
+
+    def name(self):
+        return "CopySlices"
 
     @staticmethod
     def forward(ctx, base, result, view_fn):
@@ -800,7 +856,7 @@ def _gathered_grad(ctx, g, scale=None):
             gs = IndexPut.apply(z, gs, tuple(slice(0, s) for s in index.shape), None, False,
                                 True)
         return gs
-    gs = _gathered(ctx.xp, g, ctx.dim, index)
+    gs = _gather_arrays(ctx.xp, g, ctx.dim, index)
     if scale is not None:
         gs = gs * scale
     if ctx.src_shape != index.shape:
@@ -808,10 +864,6 @@ def _gathered_grad(ctx, g, scale=None):
         z[tuple(slice(0, s) for s in index.shape)] = gs
         gs = z
     return gs
-
-
-def _gathered(xp, g, dim, index):
-    return _gather_arrays(xp, g, dim, index)
 
 
 def _scatter_args(input, dim, index, src, name):
@@ -1164,7 +1216,7 @@ def _fill_value(input, value, name):
 
 
 # ---------------------------------------------------------------- masked ops
-def _mask_data(mask, name, expected="boolean masks"):
+def _mask_data(mask, name):
     m = mask._data if isinstance(mask, Tensor) else mask
     if m.dtype.kind != "b":
         if name == "masked_fill_":
@@ -1373,7 +1425,7 @@ def put(input, index, source, accumulate=False):
                            f"index.numel() = {idx.size}")
     flat = IndexPut.apply(input.reshape(-1), source.reshape(-1), None,
                           _Adv([(0, idx, False)], idx.size > 1), accumulate, True)
-    return flat.reshape(input.shape)
+    return flat.reshape(input._data.shape)
 
 
 # ---------------------------------------------------------------- nonzero / searchsorted

@@ -12,6 +12,7 @@ from math import prod as _prod
 import warnings as _warnings
 
 from .. import dtypes as _dt
+from ..autograd.grad_mode import _state as _grad_state
 from ..autograd.function import Function
 from ..backend import get_xp as _get_xp
 from ..backend.cpu import ndarray as _ndarray
@@ -41,7 +42,7 @@ def as_view(out, input, replay):
     if box is None:
         box = input._vbox = [0]
     out._vbox = box
-    if out._requires_grad:
+    if _grad_state.enabled:  # torch records the base whenever grad mode is on
         base = input._base
         if base is None:
             out._base = input
@@ -161,8 +162,8 @@ def reshape(input, *shape):
     """Returns a tensor with the same data and number of elements as ``input``, but with the
     specified shape. When possible, the returned tensor will be a view of ``input``."""
     data = input._data
-    if len(shape) == 1 and shape[0].__class__ in (tuple, list):
-        shape = shape[0]
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
     shape = _infer_shape(shape, data.size)
     out = Reshape.apply(input, shape)
     if data.flags.c_contiguous or _shares(out._data, data):

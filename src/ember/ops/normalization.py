@@ -39,6 +39,18 @@ def _rows(xp, x, shape):
     return _work(x).reshape(shape)
 
 
+def _save(ctx, *arrays):
+    """save_for_backward without the ``None`` entries (the autograd ``_save`` maps a saved
+    ``None`` to the first input tensor); ``_saved`` puts them back."""
+    ctx.nones = tuple(a is None for a in arrays)
+    ctx.save_for_backward(*[a for a in arrays if a is not None])
+
+
+def _saved(ctx):
+    it = iter(ctx.saved_tensors)
+    return tuple(None if none else next(it) for none in ctx.nones)
+
+
 # ------------------------------------------------------------------ batch norm
 class BatchNorm(Function):
     """Batch normalisation over (N, C, L): per-channel statistics over N and L."""
@@ -78,7 +90,7 @@ class BatchNorm(Function):
                 shift = shift + _work(bias)
             out = x3 * scale[:, None]
             out += shift[:, None]
-        ctx.save_for_backward(x, weight, mean, invstd)
+        _save(ctx, x, weight, mean, invstd)
         ctx.training = training
         ctx.eps = eps
         return out.reshape(x.shape).astype(x.dtype, copy=False)
@@ -88,7 +100,7 @@ class BatchNorm(Function):
         if ctx.create_graph:
             return _bn_backward_graph(ctx, g)
         xp = ctx.xp
-        x, weight, mean, invstd = ctx.saved_tensors
+        x, weight, mean, invstd = _saved(ctx)
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
         N, C = x.shape[0], x.shape[1]
         s3 = (N, C, _prod(x.shape[2:]))
@@ -120,7 +132,7 @@ class BatchNorm(Function):
 
 def _bn_backward_graph(ctx, g):
     """Batch-norm backward with ember ops (differentiable: double backward)."""
-    x, weight, mean_c, invstd_c = ctx.saved_tensors
+    x, weight, mean_c, invstd_c = _saved(ctx)
     N, C = x.shape[0], x.shape[1]
     s3 = (N, C, _prod(x.shape[2:]))
     x3 = x.reshape(s3)
@@ -142,7 +154,7 @@ def _bn_backward_graph(ctx, g):
     else:
         gx = gxh * invstd
     need_x, need_w, need_b = ctx.needs_input_grad[:3]
-    return (gx.reshape(x.shape) if need_x else None, gw if need_w else None,
+    return (gx.reshape(tuple(x.shape)) if need_x else None, gw if need_w else None,
             gb if need_b else None, None, None, None, None, None)
 
 
@@ -226,7 +238,7 @@ class LayerNorm(Function):
             out *= _work(weight).reshape(K)
         if bias is not None:
             out += _work(bias).reshape(K)
-        ctx.save_for_backward(x, weight, mean, invstd)
+        _save(ctx, x, weight, mean, invstd)
         ctx.nd, ctx.eps = nd, eps
         return out.reshape(x.shape).astype(x.dtype, copy=False)
 
@@ -235,7 +247,7 @@ class LayerNorm(Function):
         if ctx.create_graph:
             return _ln_backward_graph(ctx, g)
         xp = ctx.xp
-        x, weight, mean, invstd = ctx.saved_tensors
+        x, weight, mean, invstd = _saved(ctx)
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
         M, K = mean.shape[0], _prod(x.shape[x.ndim - ctx.nd:])
         x2 = _rows(xp, x, (M, K))
@@ -253,7 +265,7 @@ class LayerNorm(Function):
 
 
 def _ln_backward_graph(ctx, g):
-    x, weight, _, _ = ctx.saved_tensors
+    x, weight, _, _ = _saved(ctx)
     nd = ctx.nd
     dims = tuple(range(x.ndim - nd, x.ndim))
     lead = tuple(range(x.ndim - nd))
@@ -313,7 +325,7 @@ class RMSNorm(Function):
         out = x2 * rstd[:, None]
         if weight is not None:
             out *= _work(weight).reshape(K)
-        ctx.save_for_backward(x, weight, rstd)
+        _save(ctx, x, weight, rstd)
         ctx.nd, ctx.eps = nd, eps
         return out.reshape(x.shape).astype(x.dtype, copy=False)
 
@@ -321,7 +333,7 @@ class RMSNorm(Function):
     def backward(ctx, g):
         need_x, need_w = ctx.needs_input_grad[:2]
         if ctx.create_graph:
-            x, weight, _ = ctx.saved_tensors
+            x, weight, _ = _saved(ctx)
             dims = tuple(range(x.ndim - ctx.nd, x.ndim))
             lead = tuple(range(x.ndim - ctx.nd))
             rstd = ((x * x).mean(dim=dims, keepdim=True) + ctx.eps).rsqrt()
@@ -331,7 +343,7 @@ class RMSNorm(Function):
             gw = ((g * y0).sum(dim=lead) if lead else g * y0) if need_w else None
             return gx if need_x else None, gw, None, None
         xp = ctx.xp
-        x, weight, rstd = ctx.saved_tensors
+        x, weight, rstd = _saved(ctx)
         M, K = rstd.shape[0], _prod(x.shape[x.ndim - ctx.nd:])
         g2 = _rows(xp, g, (M, K))
         y0 = _rows(xp, x, (M, K)) * rstd[:, None]
@@ -393,7 +405,7 @@ class GroupNorm(Function):
             out3 *= _work(weight)[:, None]
         if bias is not None:
             out3 += _work(bias)[:, None]
-        ctx.save_for_backward(x, weight, mean, invstd)
+        _save(ctx, x, weight, mean, invstd)
         ctx.G, ctx.eps = G, eps
         return out3.reshape(x.shape).astype(x.dtype, copy=False)
 
@@ -403,7 +415,7 @@ class GroupNorm(Function):
         if ctx.create_graph:
             return _gn_backward_graph(ctx, g) + (None,) * 5
         xp = ctx.xp
-        x, weight, mean, invstd = ctx.saved_tensors
+        x, weight, mean, invstd = _saved(ctx)
         N, C = x.shape[0], x.shape[1]
         L = _prod(x.shape[2:])
         G = ctx.G
@@ -421,7 +433,7 @@ class GroupNorm(Function):
 
 
 def _gn_backward_graph(ctx, g):
-    x, weight, _, _ = ctx.saved_tensors
+    x, weight, _, _ = _saved(ctx)
     need_x, need_w, need_b = ctx.needs_input_grad[:3]
     N, C = x.shape[0], x.shape[1]
     L = _prod(x.shape[2:])
@@ -438,7 +450,7 @@ def _gn_backward_graph(ctx, g):
     xh = xhat.reshape((N, G, -1))
     gx = invstd * (gxh - gxh.mean(dim=2, keepdim=True)
                    - xh * (gxh * xh).mean(dim=2, keepdim=True))
-    return gx.reshape(x.shape) if need_x else None, gw, gb
+    return gx.reshape(tuple(x.shape)) if need_x else None, gw, gb
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
@@ -536,14 +548,14 @@ class LocalResponseNorm(Function):
         d *= alpha / size
         d += k
         out = xw * d ** -beta
-        ctx.save_for_backward(x)
+        _save(ctx, x)
         ctx.args = (size, alpha, beta, k)
         return out.astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
         xp = ctx.xp
-        x, = ctx.saved_tensors
+        x, = _saved(ctx)
         size, alpha, beta, k = ctx.args
         xw = x if ctx.create_graph else _work(x)
         d = _window_sum(xp, xw * xw, size // 2, (size - 1) // 2, size) * (alpha / size) + k

@@ -43,6 +43,7 @@ for step in range(ck["step"], 10):
         loss.backward()
         o.step()
     print(f"step {step} loss {loss.item():.6f}")
-same = all(torch.equal(a, b) for a, b in zip(model.state_dict().values(), model2.state_dict().values()))
+same = all(torch.equal(a, b)
+           for a, b in zip(model.state_dict().values(), model2.state_dict().values()))
 print("resumed identically:", same)
 sys.exit(0 if same else 1)

@@ -29,4 +29,5 @@ for epoch in range(4):
     sched.step()
     with torch.no_grad():
         acc = (model(torch.tensor(X)).argmax(1) == torch.tensor(Y)).float().mean().item()
-    print(f"epoch {epoch} loss {total / len(loader):.5f} acc {acc:.4f} lr {sched.get_last_lr()[0]:.4f}")
+    lr = sched.get_last_lr()[0]
+    print(f"epoch {epoch} loss {total / len(loader):.5f} acc {acc:.4f} lr {lr:.4f}")

@@ -55,6 +55,7 @@ class ReLU(Module):
 
     Examples::
 
+        >>> import ember
         >>> m = ember.nn.ReLU()
         >>> m(ember.tensor([-1.0, 2.0]))
         tensor([0., 2.])
@@ -504,6 +505,7 @@ class Softmax(_SoftmaxBase):
 
     Examples::
 
+        >>> import ember
         >>> m = ember.nn.Softmax(dim=0)
         >>> m(ember.tensor([0.0, 0.0]))
         tensor([0.5000, 0.5000])

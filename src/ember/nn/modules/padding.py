@@ -1,4 +1,185 @@
-"""padding layers."""
+"""Padding layers: Zero/Constant/Reflection/Replication/Circular Pad1d/2d/3d."""
 from __future__ import annotations
 
-__all__ = []
+from .. import functional as F
+from .conv import _ntuple, _pair, _quadruple
+from .module import Module
+
+__all__ = ["ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "ConstantPad1d", "ConstantPad2d",
+           "ConstantPad3d", "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d",
+           "ReplicationPad1d", "ReplicationPad2d", "ReplicationPad3d", "CircularPad1d",
+           "CircularPad2d", "CircularPad3d"]
+
+_sextuple = _ntuple(6, "_sextuple")
+
+
+class _ConstantPadNd(Module):
+    def __init__(self, value: float):
+        super().__init__()
+        self.value = value
+
+    def forward(self, input):
+        return F.pad(input, self.padding, "constant", self.value)
+
+    def extra_repr(self) -> str:
+        return f"padding={self.padding}, value={self.value}"
+
+
+class ConstantPad1d(_ConstantPadNd):
+    r"""Pads the input tensor boundaries with a constant value.
+
+    Args:
+        padding (int, tuple): the size of the padding. If is `int`, uses the same padding in
+            both boundaries. If a 2-`tuple`, uses (:math:`\text{padding\_left}`,
+            :math:`\text{padding\_right}`)
+        value (float): the fill value
+    """
+
+    def __init__(self, padding, value: float):
+        super().__init__(value)
+        self.padding = _pair(padding)
+
+
+class ConstantPad2d(_ConstantPadNd):
+    r"""Pads the input tensor boundaries with a constant value.
+
+    Args:
+        padding (int, tuple): the size of the padding. If is `int`, uses the same padding in
+            all boundaries. If a 4-`tuple`, uses (left, right, top, bottom)
+        value (float): the fill value
+    """
+
+    def __init__(self, padding, value: float):
+        super().__init__(value)
+        self.padding = _quadruple(padding)
+
+
+class ConstantPad3d(_ConstantPadNd):
+    r"""Pads the input tensor boundaries with a constant value (a 6-`tuple`: left, right,
+    top, bottom, front, back)."""
+
+    def __init__(self, padding, value: float):
+        super().__init__(value)
+        self.padding = _sextuple(padding)
+
+
+class ZeroPad1d(ConstantPad1d):
+    r"""Pads the input tensor boundaries with zero."""
+
+    def __init__(self, padding):
+        super().__init__(padding, 0.0)
+
+    def extra_repr(self) -> str:
+        return f"{self.padding}"
+
+
+class ZeroPad2d(ConstantPad2d):
+    r"""Pads the input tensor boundaries with zero.
+
+    Args:
+        padding (int, tuple): the size of the padding. If is `int`, uses the same padding in
+            all boundaries. If a 4-`tuple`, uses (left, right, top, bottom)
+    """
+
+    def __init__(self, padding):
+        super().__init__(padding, 0.0)
+
+    def extra_repr(self) -> str:
+        return f"{self.padding}"
+
+
+class ZeroPad3d(ConstantPad3d):
+    r"""Pads the input tensor boundaries with zero."""
+
+    def __init__(self, padding):
+        super().__init__(padding, 0.0)
+
+    def extra_repr(self) -> str:
+        return f"{self.padding}"
+
+
+class _ModePadNd(Module):
+    _mode = ""
+    _tuple = None
+
+    def __init__(self, padding):
+        super().__init__()
+        self.padding = type(self)._tuple(padding)
+
+    def forward(self, input):
+        return F.pad(input, self.padding, self._mode)
+
+    def extra_repr(self) -> str:
+        return f"{self.padding}"
+
+
+class ReflectionPad1d(_ModePadNd):
+    r"""Pads the input tensor using the reflection of the input boundary.
+
+    Args:
+        padding (int, tuple): the size of the padding. If is `int`, uses the same padding in
+            all boundaries. If a 2-`tuple`, uses (:math:`\text{padding\_left}`,
+            :math:`\text{padding\_right}`)
+    """
+    _mode = "reflect"
+    _tuple = staticmethod(_pair)
+
+
+class ReflectionPad2d(_ModePadNd):
+    r"""Pads the input tensor using the reflection of the input boundary (4-`tuple`: left,
+    right, top, bottom)."""
+    _mode = "reflect"
+    _tuple = staticmethod(_quadruple)
+
+
+class ReflectionPad3d(_ModePadNd):
+    r"""Pads the input tensor using the reflection of the input boundary (6-`tuple`)."""
+    _mode = "reflect"
+    _tuple = staticmethod(_sextuple)
+
+
+class ReplicationPad1d(_ModePadNd):
+    r"""Pads the input tensor using replication of the input boundary."""
+    _mode = "replicate"
+    _tuple = staticmethod(_pair)
+
+
+class ReplicationPad2d(_ModePadNd):
+    r"""Pads the input tensor using replication of the input boundary (4-`tuple`)."""
+    _mode = "replicate"
+    _tuple = staticmethod(_quadruple)
+
+
+class ReplicationPad3d(_ModePadNd):
+    r"""Pads the input tensor using replication of the input boundary (6-`tuple`)."""
+    _mode = "replicate"
+    _tuple = staticmethod(_sextuple)
+
+
+class _CircularPadNd(_ModePadNd):
+    _mode = "circular"
+    _dims = ()
+
+    def forward(self, input):
+        if input.dim() not in self._dims:
+            a, b = self._dims
+            raise ValueError(f"expected {a}D or {b}D input (got {input.dim()}D input)")
+        return F.pad(input, self.padding, "circular")
+
+
+class CircularPad1d(_CircularPadNd):
+    r"""Pads the input tensor using circular padding of the input boundary."""
+    _tuple = staticmethod(_pair)
+    _dims = (2, 3)
+
+
+class CircularPad2d(_CircularPadNd):
+    r"""Pads the input tensor using circular padding of the input boundary (4-`tuple`)."""
+    _tuple = staticmethod(_quadruple)
+    _dims = (3, 4)
+
+
+class CircularPad3d(_CircularPadNd):
+    r"""Pads the input tensor using circular padding of the input boundary (6-`tuple`)."""
+    _tuple = staticmethod(_sextuple)
+    _dims = (4, 5)
