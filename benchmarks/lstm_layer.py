@@ -76,19 +76,20 @@ def lm_step(lib):
 
 def main():
     rows = table_header("ms")
-    cases = {"lstm": (lstm_layer, "2-layer LSTM 64->256 fwd+bwd, (64, 32, 64)")}
+    cases = {"lstm": (lstm_layer, "2-layer LSTM 64->256 fwd+bwd, (64, 32, 64)", "-")}
     if not ARGS.no_step:
-        cases["step"] = (lm_step, "LSTM LM training step (emb 64, 2x256, 65 classes, Adam)")
-    for key, (make, label) in cases.items():
+        cases["step"] = (lm_step, "LSTM LM training step (emb 64, 2x256, 65 classes, Adam)",
+                         "<= 1.00")
+    for key, (make, label, target) in cases.items():
         try:
             fns = {"ember": make(ember), "torch": make(torch)}
         except (AttributeError, ImportError, NotImplementedError) as e:
-            rows.append(f"| {label} | (skipped: {type(e).__name__}: {e}) | | |")
+            rows.append(f"| {label} | (skipped: {type(e).__name__}: {e}) | | | {target} |")
             continue
         with LoadMeter() as load:
             res = interleaved(fns, rounds=ARGS.rounds, inner=3, warmup=1)
         row, _ = fmt_row(label, res["ember"], res["torch"])
-        rows.append(row)
+        rows.append(f"{row} {target} |")
     print(f"threads: {ARGS.threads}")
     print("\n".join(rows))
     print(load.describe())

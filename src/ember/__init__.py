@@ -32,6 +32,7 @@ from .ops.linalg import *  # noqa: F403
 from .ops.indexing import *  # noqa: F403
 from .ops.random import *  # noqa: F403
 from .ops.nn import bilinear, cdist, cosine_similarity, pairwise_distance, pdist  # noqa: E402
+from .ops.activation import TOP_LEVEL as _activation_names  # noqa: E402
 from .serialization import load, save  # noqa: E402
 from ._tensor_str import get_printoptions, printoptions, set_printoptions  # noqa: E402
 from . import autograd, backend, cuda, linalg, nn, utils  # noqa: E402
@@ -39,5 +40,6 @@ from .utils import data as _data  # noqa: E402,F401
 from . import optim  # noqa: E402
 
 _bind_methods()
-del _bind_methods
+globals().update(_activation_names)  # torch.softmax, torch.selu_, torch.dropout, ...
+del _bind_methods, _activation_names
 from . import distributions  # noqa: E402

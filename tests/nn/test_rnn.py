@@ -45,15 +45,15 @@ COMBOS = [  # (num_layers, bidirectional, batch_first, bias, proj)
     (1, False, False, True, 0), (2, False, True, True, 0), (1, True, False, False, 0),
     (2, True, True, True, 0), (2, True, False, True, 3), (1, False, True, False, 2),
 ]
+LAYER_CASES = [(m, c) for m in MODES for c in COMBOS if m == "LSTM" or not c[4]]
 
 
-@pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("combo", COMBOS, ids=lambda c: "L{}-bi{:d}-bf{:d}-b{:d}-p{}".format(*c))
+@pytest.mark.parametrize("mode,combo", LAYER_CASES,
+                         ids=["{}-L{}-bi{:d}-bf{:d}-b{:d}-p{}".format(m, *c)
+                              for m, c in LAYER_CASES])
 @pytest.mark.parametrize("state", [False, True], ids=["h0none", "h0"])
 def test_layer_matches_torch(mode, combo, state):
     layers, bi, bf, bias, proj = combo
-    if proj and mode != "LSTM":
-        pytest.skip("proj_size is LSTM-only")
     D = 2 if bi else 1
     kw = dict(num_layers=layers, bidirectional=bi, batch_first=bf, bias=bias)
     if proj:
@@ -265,12 +265,14 @@ def _twin_case(mode, bi, packed, proj, cell=False):
     return t, dict(mode=mode, batch_sizes=batch_sizes, num_directions=D, cell=cell)
 
 
-@pytest.mark.parametrize("mode", ["LSTM", "GRU", "RNN_TANH", "RNN_RELU"])
-@pytest.mark.parametrize("bi,packed,proj,cell", [(False, False, 0, False), (True, True, 0, False),
-                                                 (True, True, 2, False), (False, True, 0, True)])
+TWIN_CASES = [(m, *c) for m in ["LSTM", "GRU", "RNN_TANH", "RNN_RELU"]
+              for c in [(False, False, 0, False), (True, True, 0, False), (True, True, 2, False),
+                        (False, True, 0, True), (True, False, 0, False)]
+              if m == "LSTM" or not c[2]]
+
+
+@pytest.mark.parametrize("mode,bi,packed,proj,cell", TWIN_CASES)
 def test_fused_layer_matches_composite_twin(mode, bi, packed, proj, cell):
-    if proj and mode != "LSTM":
-        pytest.skip("proj_size is LSTM-only")
     t, opts = _twin_case(mode, bi, packed, proj, cell)
     fused = K.RNNLayer.apply(*t, **opts)
     twin = K.composite_layer(opts["mode"], t[0], t[1], t[2], t[3:], opts["batch_sizes"],
@@ -330,7 +332,47 @@ def test_double_backward_matches_torch(make):
         np.testing.assert_allclose(pe.grad.numpy(), pt.grad.numpy(), rtol=1e-7, atol=1e-10)
 
 
-def test_backward_twice_needs_retain_graph_and_inplace_check():
+def test_workspace_reuse_never_overwrites_live_results():
+    """Kernel buffers are pooled: outputs, saved activations and grads still referenced must
+    keep their values across later calls."""
+    torch.manual_seed(0)
+    tl = torch.nn.LSTM(IN, 32, 2, bidirectional=True)
+    el = ember.nn.LSTM(IN, 32, 2, bidirectional=True)
+    el.load_state_dict({k: ember.tensor(v.detach().numpy()) for k, v in tl.state_dict().items()})
+    xs = [_x(30, 8, IN).astype(np.float32) for _ in range(3)]
+    outs = [el(ember.tensor(x, requires_grad=True)) for x in xs]   # three live graphs
+    for x, (o, (h, c)) in zip(xs, outs):
+        to, (th, tc) = tl(torch.tensor(x))
+        np.testing.assert_allclose(o.detach().numpy(), to.detach().numpy(), rtol=1e-5,
+                                   atol=1e-6)
+        np.testing.assert_allclose(c.detach().numpy(), tc.detach().numpy(), rtol=1e-5,
+                                   atol=1e-6)
+    for k in (2, 0, 1):
+        el.zero_grad()
+        tl.zero_grad()
+        outs[k][0].sum().backward()
+        tl(torch.tensor(xs[k]))[0].sum().backward()
+        np.testing.assert_allclose(el.weight_hh_l1.grad.numpy(), tl.weight_hh_l1.grad.numpy(),
+                                   rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("make", [lambda nn: nn.LSTM(IN, HID), lambda nn: nn.GRU(IN, HID, 2),
+                                  lambda nn: nn.RNN(IN, HID, bidirectional=True)])
+def test_output_modified_in_place_keeps_gradients_right(make):
+    def f(nn):
+        class W(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.m = make(nn)
+
+            def forward(self, x):
+                out, _ = self.m(x)
+                return out.mul_(2.0)
+        return W()
+    check_layer(f, [_x(T, B, IN)])
+
+
+def test_backward_twice_needs_retain_graph():
     lstm = ember.nn.LSTM(3, 4)
     x = ember.randn(2, 2, 3, requires_grad=True)
     out, _ = lstm(x)

@@ -21,6 +21,7 @@ _make = None
 
 
 _np_asarray = _cpu_xp.asarray
+_NONES = (None,) * 64  # zip partner for a node whose backward did not run
 
 
 def _as_array(g, xp):
@@ -118,23 +119,25 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
             buf = buffers[fn] = [None] * fn._n_outputs
         nr = t._output_nr
         buf[nr] = g if buf[nr] is None else buf[nr] + g
+    leaf_roots = []
     for t in roots:
         key = t.grad_fn if t.grad_fn is not None else t
-        if deps.get(key) == 0 and not any(k is key for k in ready):
-            ready.append(key)
+        if deps.get(key) == 0 and not any(k is key for k, _ in ready):
+            if isinstance(key, Tensor):
+                leaf_roots.append(key)
+            else:
+                ready.append((key, buffers.pop(key, None)))
 
     slow = graph or _anomaly.enabled or bool(nonleaf_targets)
     prev_mode = _state.enabled
     _state.enabled = graph
     try:
+        for t in leaf_roots:
+            g = leaf_bufs.pop(t, None)
+            if g is not None:
+                _finish_leaf(t, g, graph, targets, results, capture, shared)
         while ready:
-            node = ready.pop()
-            if isinstance(node, Tensor):
-                g = leaf_bufs.pop(node, None)
-                if g is not None:
-                    _finish_leaf(node, g, graph, targets, results, capture, shared)
-                continue
-            grads = buffers.pop(node, None)
+            node, grads = ready.pop()
             if grads is None:
                 in_grads = None
             else:
@@ -148,34 +151,39 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
                         in_grads = (in_grads,)
                 if not retain_graph and node._saved is not None:
                     node._saved = _FREED
-            i = 0
-            for e in node._edges:
-                if e is not None:
-                    p = e[0]
-                    g = in_grads[i] if in_grads is not None else None
-                    if g is not None:
-                        if (g.shape != e[2] or g.dtype is not e[3]
-                                or g.__class__ is not _ndarray):
-                            g = _fit(g, e[2], e[3], graph)
-                        if isinstance(p, Tensor):
-                            old = leaf_bufs.get(p)
-                            leaf_bufs[p] = g if old is None else old + g
-                        else:
-                            buf = buffers.get(p)
-                            if buf is None:
-                                if p._n_outputs == 1:
-                                    buffers[p] = [g]
-                                else:
-                                    buf = buffers[p] = [None] * p._n_outputs
-                                    buf[e[1]] = g
-                            else:
-                                old = buf[e[1]]
-                                buf[e[1]] = g if old is None else old + g
-                    left = deps[p] - 1
-                    deps[p] = left
+            for e, g in zip(node._edges, in_grads or _NONES):
+                if e is None:
+                    continue
+                p = e[0]
+                if g is not None and (g.shape != e[2] or g.dtype is not e[3]
+                                      or g.__class__ is not _ndarray):
+                    g = _fit(g, e[2], e[3], graph)
+                left = deps[p] - 1
+                deps[p] = left
+                if isinstance(p, Tensor):
+                    old = leaf_bufs.pop(p, None) if left == 0 else leaf_bufs.get(p)
+                    if old is not None:
+                        g = old if g is None else old + g
                     if left == 0:
-                        ready.append(p)
-                i += 1
+                        if g is not None:
+                            _finish_leaf(p, g, graph, targets, results, capture, shared)
+                    elif g is not None:
+                        leaf_bufs[p] = g
+                elif left == 0 and p._n_outputs == 1:
+                    # the last gradient for p: hand it over without the buffer dict
+                    buf = buffers.pop(p, None)
+                    if buf is not None and buf[0] is not None:
+                        g = buf[0] if g is None else buf[0] + g
+                    ready.append((p, None if g is None else [g]))
+                else:
+                    buf = buffers.get(p)
+                    if g is not None:
+                        if buf is None:
+                            buf = buffers[p] = [None] * p._n_outputs
+                        old = buf[e[1]]
+                        buf[e[1]] = g if old is None else old + g
+                    if left == 0:
+                        ready.append((p, buffers.pop(p, None)))
     finally:
         _state.enabled = prev_mode
 

@@ -6,6 +6,7 @@ optimization.
 
 Score function (REINFORCE)::
 
+    >>> import ember
     >>> probs = ember.tensor([0.2, 0.3, 0.5], requires_grad=True)
     >>> m = Categorical(probs)
     >>> action = m.sample()

@@ -91,6 +91,14 @@ _pool = _Pool()
 _empty = _pool.empty
 
 
+def _gates(xp, K, N, H, dt):
+    """A gate-major ``(K, N, H)`` buffer whose gate blocks are not a power of two apart: at
+    2 MiB strides the K blocks of a step alias in the caches (measured 1.5-1.8x slower)."""
+    pad = 1088 // _np.dtype(dt).itemsize           # 17 cache lines
+    flat = _empty(xp, (K, N * H + pad), dt)
+    return flat[:, :N * H].reshape((K, N, H))
+
+
 # ---------------------------------------------------------------- step bookkeeping
 def _steps(shape, batch_sizes):
     """``[(first row, rows)]`` of each time step in the 2-D data, and the batch size."""
@@ -159,7 +167,7 @@ def _lstm_fwd(xp, X, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, order, hn, cn):
     dt = X.dtype
     Wi = w_ih.reshape((4, H, In))[_IFOG]
     Wi[:3] *= 0.5
-    G = xp.matmul(X, Wi.transpose(0, 2, 1), out=_empty(xp, (4, N, H), dt))
+    G = xp.matmul(X, Wi.transpose(0, 2, 1), out=_gates(xp, 4, N, H, dt))
     if b_ih is not None:
         b = (b_ih + b_hh).reshape((4, 1, H))[_IFOG]
         b[:3] *= 0.5
@@ -208,7 +216,7 @@ def _gru_fwd(xp, X, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, order, hn, cn):
     dt = X.dtype
     Wi = w_ih.reshape((3, H, In)).copy()
     Wi[:2] *= 0.5
-    G = xp.matmul(X, Wi.transpose(0, 2, 1), out=_empty(xp, (3, N, H), dt))
+    G = xp.matmul(X, Wi.transpose(0, 2, 1), out=_gates(xp, 3, N, H, dt))
     bhn = None
     if b_ih is not None:
         b = b_ih.reshape((3, 1, H)).copy()
@@ -294,7 +302,7 @@ def _lstm_bwd(xp, X, h0, c0, Y, bufs, w_ih, w_hh, w_hr, order, uniform, dY, dh, 
     Hprev = _prev_rows(xp, Y, h0, order, uniform)
     Cprev = _prev_rows(xp, C, c0, order, uniform)
     # d(gates)/d(dc): A[:3] (i, f, g) multiply dc, A[3] (o) multiplies dh
-    A = _empty(xp, (4, N, H), dt)
+    A = _gates(xp, 4, N, H, dt)
     for k, (a, b) in enumerate(((i, g), (f, Cprev))):
         xp.multiply(a, a, out=A[k])
         xp.subtract(a, A[k], out=A[k])
@@ -348,7 +356,7 @@ def _gru_bwd(xp, X, h0, c0, Y, bufs, w_ih, w_hh, w_hr, order, uniform, dY, dh, d
     dt = X.dtype
     r, z, n = G
     Hprev = _prev_rows(xp, Y, h0, order, uniform)
-    F = _empty(xp, (3, N, H), dt)
+    F = _gates(xp, 3, N, H, dt)
     for k, a in enumerate((r, z)):
         xp.multiply(a, a, out=F[k])
         xp.subtract(a, F[k], out=F[k])
@@ -443,7 +451,10 @@ class RNNLayer(Function):
                          od, hN[d], None if cN is None else cN[d])
             ys.append(y)
             bufs.extend(buf)
-        Y = ys[0] if D == 1 else xp.concatenate(ys, axis=1)
+        if D == 2:
+            Y = xp.concatenate(ys, axis=1)
+        else:   # backward reads ys[0]: the output is a copy the caller may modify in place
+            Y = ys[0].copy() if ctx._edges else ys[0]
         out = Y.reshape(tuple(x.shape[:-1]) + (D * P,))
         hout = hN.reshape((B, P)) if cell else hN
         ctx.set_materialize_grads(False)
@@ -660,8 +671,10 @@ def rnn(mode, input, hx, cx, weights, num_layers, dropout, train, bidirectional,
     x = input
     hs, cs = [], []
     for layer in range(num_layers):
-        h0 = None if hx is None else hx[layer * D:(layer + 1) * D]
-        c0 = None if cx is None else cx[layer * D:(layer + 1) * D]
+        h0, c0 = hx, cx
+        if num_layers > 1:
+            h0 = None if hx is None else hx[layer * D:(layer + 1) * D]
+            c0 = None if cx is None else cx[layer * D:(layer + 1) * D]
         w = []
         for d in range(D):
             w.extend(weights[layer * D + d])

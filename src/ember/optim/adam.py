@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from .._tensor import Tensor
 from ..backend import get_xp
-from .optimizer import (Optimizer, _check_betas, _check_lr, _decayed_grad, _lerp_, _real,
-                        _scalar_state, _to_scalar, _zeros_like)
+from .optimizer import (Optimizer, _blocks, _check_betas, _check_lr, _decayed_grad_into, _lerp_,
+                        _real, _scalar_state, _to_scalar, _zeros_like)
 
 __all__ = ["Adam", "adam"]
 
@@ -110,26 +110,30 @@ class Adam(Optimizer):
                 and returns the loss.
         """
         loss = self._eval_closure(closure)
-        name = "Adam does not support sparse gradients, please consider SparseAdam instead"
         for group in self.param_groups:
+            params = self._params_with_grad(group)
+            if not params:
+                continue
             beta1, beta2 = (_to_scalar(b) for b in group["betas"])
-            lr = _to_scalar(group["lr"])
-            for p, state in self._params_with_grad(group):
+            lr, amsgrad = _to_scalar(group["lr"]), group["amsgrad"]
+            options = dict(amsgrad=amsgrad, beta1=beta1, beta2=beta2, lr=lr,
+                           weight_decay=group["weight_decay"], eps=group["eps"],
+                           maximize=group["maximize"],
+                           decoupled_weight_decay=group["decoupled_weight_decay"])
+            for p, state in params:
                 if p._grad.is_sparse:
-                    raise RuntimeError(name)
+                    raise RuntimeError("Adam does not support sparse gradients, please "
+                                       "consider SparseAdam instead")
                 if len(state) == 0:
                     state["step"] = _scalar_state(0.0)
                     state["exp_avg"] = _zeros_like(p)
                     state["exp_avg_sq"] = _zeros_like(p)
-                    if group["amsgrad"]:
+                    if amsgrad:
                         state["max_exp_avg_sq"] = _zeros_like(p)
-                mx = state["max_exp_avg_sq"]._data if group["amsgrad"] else None
                 adam(p._data, p._grad._data, state["exp_avg"]._data,
-                     state["exp_avg_sq"]._data, mx, state["step"]._data,
-                     amsgrad=group["amsgrad"], beta1=beta1, beta2=beta2, lr=lr,
-                     weight_decay=group["weight_decay"], eps=group["eps"],
-                     maximize=group["maximize"],
-                     decoupled_weight_decay=group["decoupled_weight_decay"])
+                     state["exp_avg_sq"]._data,
+                     state["max_exp_avg_sq"]._data if amsgrad else None,
+                     state["step"]._data, **options)
                 p._bump_version()
         return loss
 
@@ -138,34 +142,40 @@ def adam(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, step_t, *, amsgrad, b
          lr, weight_decay, eps, maximize, decoupled_weight_decay):
     r"""The Adam update of one parameter, in place on backend arrays (see :class:`Adam`)."""
     xp = get_xp(param)
-    param, grad, exp_avg, exp_avg_sq = _real(param), _real(grad), _real(exp_avg), \
-        _real(exp_avg_sq)
     step_t += 1
-    if weight_decay != 0 and decoupled_weight_decay:
-        param *= 1 - lr * weight_decay
-        g = _decayed_grad(xp, param, grad, 0, maximize)
-    else:
-        g = _decayed_grad(xp, param, grad, weight_decay, maximize)
-    tmp = xp.empty_like(exp_avg)
-    _lerp_(xp, exp_avg, g, 1 - beta1, tmp)
-    exp_avg_sq *= beta2
-    xp.multiply(g, 1 - beta2, out=tmp)
-    tmp *= g
-    exp_avg_sq += tmp
-
     step = float(step_t)
     bias_correction1 = 1 - beta1 ** step
     bias_correction2 = 1 - beta2 ** step
     step_size = lr / bias_correction1
     bias_correction2_sqrt = bias_correction2 ** 0.5
+    # step_size * m / (sqrt(v) / bc2_sqrt + eps) as (m / (sqrt(v) + eps * bc2_sqrt)) * scale
+    eps_term = eps * bias_correction2_sqrt
+    scale = step_size * bias_correction2_sqrt
+    decay = None  # the decoupled weight decay factor
+    if weight_decay != 0 and decoupled_weight_decay:
+        decay, weight_decay = 1 - lr * weight_decay, 0
+    need_g = weight_decay != 0 or maximize  # g_t is not the gradient itself
+    arrays = [_real(param), _real(grad), _real(exp_avg), _real(exp_avg_sq)]
     if amsgrad:
-        max_exp_avg_sq = _real(max_exp_avg_sq)
-        xp.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
-        xp.sqrt(max_exp_avg_sq, out=tmp)
-    else:
-        xp.sqrt(exp_avg_sq, out=tmp)
-    # step_size * m / (sqrt(v) / bc2_sqrt + eps), with one pass less
-    tmp += eps * bias_correction2_sqrt
-    xp.divide(exp_avg, tmp, out=tmp)
-    tmp *= step_size * bias_correction2_sqrt
-    param -= tmp
+        arrays.append(_real(max_exp_avg_sq))
+    for block in _blocks(arrays, 2 if need_g else 1):
+        p, g, m, v, tmp = block[0], block[1], block[2], block[3], block[-1]
+        if decay is not None:
+            p *= decay
+        if need_g:
+            g = _decayed_grad_into(xp, p, g, weight_decay, maximize, block[-2])
+        _lerp_(xp, m, g, 1 - beta1, tmp)
+        v *= beta2
+        xp.multiply(g, 1 - beta2, out=tmp)
+        tmp *= g
+        v += tmp
+        if amsgrad:
+            mx = block[4]
+            xp.maximum(mx, v, out=mx)
+            xp.sqrt(mx, out=tmp)
+        else:
+            xp.sqrt(v, out=tmp)
+        tmp += eps_term
+        xp.divide(m, tmp, out=tmp)
+        tmp *= scale
+        p -= tmp

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from ..backend import get_xp
-from .optimizer import Optimizer, _check_lr, _decayed_grad, _make, _real, _to_scalar
+from .optimizer import (Optimizer, _blocks, _check_lr, _decayed_grad_into, _make, _real,
+                        _to_scalar)
 
 __all__ = ["SGD", "sgd"]
 
@@ -93,15 +94,17 @@ class SGD(Optimizer):
         """
         loss = self._eval_closure(closure)
         for group in self.param_groups:
-            lr = _to_scalar(group["lr"])
             momentum = group["momentum"]
-            for p, state in self._params_with_grad(group, with_state=momentum != 0):
+            params = self._params_with_grad(group, with_state=momentum != 0)
+            if not params:
+                continue
+            options = dict(weight_decay=group["weight_decay"], momentum=momentum,
+                           lr=_to_scalar(group["lr"]), dampening=group["dampening"],
+                           nesterov=group["nesterov"], maximize=group["maximize"])
+            for p, state in params:
                 buf = state.get("momentum_buffer") if momentum != 0 else None
-                new_buf = sgd(p._data, p._grad._data,
-                              None if buf is None else buf._data,
-                              weight_decay=group["weight_decay"], momentum=momentum, lr=lr,
-                              dampening=group["dampening"], nesterov=group["nesterov"],
-                              maximize=group["maximize"])
+                new_buf = sgd(p._data, p._grad._data, None if buf is None else buf._data,
+                              **options)
                 p._bump_version()
                 if momentum != 0 and buf is None:
                     state["momentum_buffer"] = _make(new_buf, False, None, 0)
@@ -115,31 +118,38 @@ def sgd(param, grad, momentum_buffer, *, weight_decay, momentum, lr, dampening, 
     Returns the momentum buffer (a new array on the first step when ``momentum != 0``).
     """
     xp = get_xp(param)
-    dtype, shape = param.dtype, param.shape
-    param, grad = _real(param), _real(grad)
-    g = _decayed_grad(xp, param, grad, weight_decay, maximize)
-    owned = g is not grad  # whether ``g`` is a temporary we may overwrite
+    need_g = weight_decay != 0 or maximize  # g_t is not the gradient itself
+    arrays = [_real(param), _real(grad)]
     buf = momentum_buffer
+    first = momentum != 0 and buf is None
+    if first:
+        buf = xp.empty(param.shape, param.dtype)
     if momentum != 0:
-        if buf is None:
-            buf = g.copy().view(dtype).reshape(shape)
-            rbuf = _real(buf)
-        else:
-            rbuf = _real(buf)
-            rbuf *= momentum
-            if dampening == 0:
-                rbuf += g
+        arrays.append(_real(buf))
+    for block in _blocks(arrays, 2 if need_g else 1):
+        p, g, tmp = block[0], block[1], block[-1]
+        if need_g:
+            g = _decayed_grad_into(xp, p, g, weight_decay, maximize, block[-2])
+        owned = need_g  # whether ``g`` is scratch we may overwrite
+        if momentum != 0:
+            b = block[2]
+            if first:
+                xp.copyto(b, g)
             else:
-                rbuf += g * (1 - dampening)
-        if nesterov:
-            t = xp.multiply(rbuf, momentum)
-            t += g
-            g, owned = t, True
+                b *= momentum
+                if dampening == 0:
+                    b += g
+                else:
+                    b += xp.multiply(g, 1 - dampening, out=tmp)
+            if nesterov:
+                xp.multiply(b, momentum, out=tmp)
+                tmp += g
+                g, owned = tmp, True
+            else:
+                g, owned = b, False
+        if owned:
+            g *= lr
         else:
-            g, owned = rbuf, False
-    if owned:
-        g *= lr
-        param -= g
-    else:
-        param -= lr * g
+            g = xp.multiply(g, lr, out=tmp)
+        p -= g
     return buf
