@@ -89,9 +89,9 @@ def mnist_cnn(lib, F):
 
 
 def main():
-    workloads = {"conv 64->64 3x3, 32x32, batch 32 (fwd+bwd)": conv_layer,
-                 "max_pool2d 2x2 on 64x32x32x32 (fwd+bwd)": maxpool,
-                 "MNIST CNN training step, batch 64, Adam": mnist_cnn}
+    workloads = {"conv 64->64 3x3, 32x32, batch 32 (fwd+bwd)": (conv_layer, "<= 1.2"),
+                 "max_pool2d 2x2 on 64x32x32x32 (fwd+bwd)": (maxpool, "-"),
+                 "MNIST CNN training step, batch 64, Adam": (mnist_cnn, "<= 1.0")}
     if args.profile:
         import cProfile
         import pstats
@@ -106,17 +106,17 @@ def main():
         return
     lines = table_header("ms")
     with LoadMeter() as load:
-        for name, make in workloads.items():
+        for name, (make, target) in workloads.items():
             try:
                 make(ember, EF)
             except Exception as exc:  # another family not there yet
-                lines.append(f"| {name} | skipped: {type(exc).__name__}: {exc} | | |")
+                lines.append(f"| {name} | skipped: {type(exc).__name__}: {exc} | | | |")
                 continue
             res = interleaved({"ember": make(ember, EF),
                                "torch": make(torch, torch.nn.functional)},
                               rounds=args.rounds, inner=args.inner)
             row, _ = fmt_row(name, res["ember"], res["torch"])
-            lines.append(row)
+            lines.append(f"{row} {target} |")
     print(f"threads: {args.threads} each (torch intra-op; Ember Python threads, BLAS 1)")
     print("\n".join(lines))
     print(load.describe())

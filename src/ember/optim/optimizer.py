@@ -8,6 +8,7 @@ exactly as in ``torch.optim`` so that ``state_dict()`` checkpoints round-trip wi
 from __future__ import annotations
 
 import functools
+import threading
 import warnings
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
@@ -176,27 +177,41 @@ def _decayed_grad_into(xp, param, g, weight_decay, maximize, out):
 # (Adam makes 12) then work on data still in the core's L2 cache instead of streaming every
 # whole array through memory once per pass. 128 KiB a block (5-6 arrays of it fit in L2).
 _BLOCK_BYTES = 1 << 17
+_scratch_cache = threading.local()  # (backend, dtype, device) -> scratch blocks, per thread
+
+
+def _scratch(first, n_scratch, size):
+    """``n_scratch`` cached 1-D scratch arrays of ``size`` elements of ``first``'s dtype.
+
+    Kept per thread (an update never runs inside another one), outside ``state`` whose
+    structure is torch's; the arrays are overwritten by every update."""
+    cache = _scratch_cache.__dict__
+    key = (type(first), first.dtype, getattr(first, "device", None), size)
+    arrays = cache.get(key)
+    if arrays is None or len(arrays) < n_scratch:
+        xp = get_xp(first)
+        arrays = cache[key] = [xp.empty(size, first.dtype) for _ in range(n_scratch)]
+    return arrays[:n_scratch]
 
 
 def _blocks(arrays, n_scratch=1):
-    """Matching blocks of the same-shape ``arrays``, each as a list of views followed by
-    ``n_scratch`` scratch arrays of the block's size (in the first array's dtype).
+    """Matching blocks of the same-shape ``arrays``: a list of blocks, each a list of views
+    followed by ``n_scratch`` scratch arrays of the block's shape (in the first array's dtype).
 
-    Arrays that are not all C-contiguous (or small ones) come back whole, in one block."""
+    Small arrays, and large ones that are not all C-contiguous, come back whole in one block."""
     first = arrays[0]
     n = first.size
     size = max(1, _BLOCK_BYTES // first.itemsize)
-    xp = get_xp(first)
-    if n <= size or not all(a.flags.c_contiguous for a in arrays):
-        yield [*arrays, *(xp.empty_like(first) for _ in range(n_scratch))]
-        return
+    if n <= size:
+        shape = first.shape
+        return [[*arrays, *(s[:n].reshape(shape) for s in _scratch(first, n_scratch, size))]]
+    if not all(a.flags.c_contiguous for a in arrays):
+        xp = get_xp(first)
+        return [[*arrays, *(xp.empty_like(first) for _ in range(n_scratch))]]
     flat = [a.reshape(-1) for a in arrays]
-    scratch = [xp.empty(size, first.dtype) for _ in range(n_scratch)]
-    for i in range(0, n, size):
-        j = i + size
-        if j > n:
-            scratch = [s[:n - i] for s in scratch]
-        yield [*(a[i:j] for a in flat), *scratch]
+    scratch = _scratch(first, n_scratch, size)
+    return [[*(a[i:i + size] for a in flat), *(s[:min(size, n - i)] for s in scratch)]
+            for i in range(0, n, size)]
 
 
 def _typename(obj):
