@@ -26,9 +26,16 @@ from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,
                                  is_inference_mode_enabled, no_grad, set_grad_enabled)
 from .ops.creation import *  # noqa: F403
 from .ops.elementwise import *  # noqa: F403
+from .ops.floatmath import *  # noqa: F403
+from .ops.selection import *  # noqa: F403
+from .ops.comparison import *  # noqa: F403
+from .ops.special import *  # noqa: F403
 from .ops.reduce import *  # noqa: F403
 from .ops.movement import *  # noqa: F403
+from .ops.einsum import *  # noqa: F403
 from .ops.linalg import *  # noqa: F403
+from .ops.decomposition import *  # noqa: F403
+from .ops.spectral import *  # noqa: F403
 from .ops.indexing import *  # noqa: F403
 from .ops.random import *  # noqa: F403
 from .ops.nn import bilinear, cdist, cosine_similarity, pairwise_distance, pdist  # noqa: E402

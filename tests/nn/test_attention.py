@@ -254,6 +254,8 @@ def _mha_cases():
     kpm_b = np.zeros((N, S), bool)
     kpm_b[0, -2:] = True
     kpm_b[2, -1] = True
+    kpm_all = kpm_b.copy()
+    kpm_all[1] = True
     kpm_f = np.where(kpm_b, -np.inf, 0.0) + 0.1 * rng.standard_normal((N, S))
     am2_b = _bool_mask(rng, (L, S)) == 0
     am2_f = rng.standard_normal((L, S))
@@ -278,6 +280,10 @@ def _mha_cases():
         ("am3_bool", base, [q, k, v, None, True, am3_b]),
         ("am3_float_kpm_float", base, [q, k, v, kpm_f, True, am3_f]),
         ("kpm_am_no_weights", base, [q, k, v, kpm_b, False, am2_b]),
+        # a batch element with every key padded: NaN with weights (plain softmax), zeros
+        # without (sdpa's safe softmax), as in torch
+        ("kpm_all_masked_weights", base, [q, k, v, kpm_all]),
+        ("kpm_all_masked_no_weights", base, [q, k, v, kpm_all, False]),
         ("per_head_weights", base, [q, k, v, None, True, am2_f, False]),
         ("no_weights", base, [q, k, v, None, False]),
         ("unbatched", base, [q[:, 0], k[:, 0], v[:, 0], kpm_b[0], True, am3_f[:H]]),

@@ -516,6 +516,7 @@ ERRORS = {
                                                    (lib.randn(1, 2, 4), lib.randn(1, 2, 5))),
     "lstm proj h0 size": lambda lib: lib.nn.LSTM(3, 4, proj_size=2)(
         lib.randn(5, 2, 3), (lib.randn(1, 2, 4), lib.randn(1, 2, 4))),
+    "empty sequence": lambda lib: lib.nn.LSTM(3, 4)(lib.randn(0, 2, 3)),
     "rnn 4-D input": lambda lib: lib.nn.RNN(3, 4)(lib.randn(5, 2, 3, 1)),
     "rnn h0 dims": lambda lib: lib.nn.RNN(3, 4)(lib.randn(5, 2, 3), lib.randn(2, 4)),
     "gru unbatched 3-D h0": lambda lib: lib.nn.GRU(3, 4)(lib.randn(5, 3), lib.randn(1, 2, 4)),

@@ -1,8 +1,8 @@
 """ember.linalg: norms, inverses, determinants, solvers and decompositions (torch.linalg).
 
-The primitives and their gradients live in ``ember/ops/linalg.py``; this namespace gathers
-them under torch.linalg's names and adds the composite functions (norm, matrix_norm, cond,
-matrix_rank, vecdot, ...).
+The primitives and their gradients live in ``ember/ops/`` (linalg.py, decomposition.py,
+spectral.py); this namespace gathers them under torch.linalg's names and adds the composite
+functions (norm, matrix_norm, cond, matrix_rank, vecdot, ...).
 
     >>> import ember
     >>> A = ember.tensor([[2.0, 0.0], [0.0, 4.0]])
@@ -16,11 +16,12 @@ import math
 
 from .. import dtypes as _dt
 from ..backend import get_xp as _get_xp
-from ..ops.linalg import (LinAlgError, _check_float, _check_matrix, _check_square, _const,
-                          cholesky, cholesky_ex, det, eigh, eigvalsh, inv, inv_ex,
-                          linalg_cross as cross, linalg_qr as qr, linalg_svd as svd, matmul,
-                          matrix_exp, matrix_power, multi_dot, pinv, slogdet, solve, svdvals,
-                          vector_norm)
+from ..ops.decomposition import (LinAlgError, cholesky, cholesky_ex, det, inv, inv_ex,
+                                 linalg_qr as qr, slogdet, solve)
+from ..ops.linalg import (_check_float, _check_matrix, _check_square, _const,
+                          linalg_cross as cross, matmul, matrix_power, multi_dot)
+from ..ops.spectral import (eigh, eigvalsh, linalg_svd as svd, matrix_exp, pinv, svdvals,
+                            vector_norm)
 
 __all__ = ["LinAlgError", "norm", "vector_norm", "matrix_norm", "inv", "inv_ex", "det",
            "slogdet", "solve", "cholesky", "cholesky_ex", "qr", "svd", "svdvals", "eigh",

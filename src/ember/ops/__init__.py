@@ -1,4 +1,6 @@
 """The primitives and their gradients, one file per family (the only place they live)."""
-from . import activation, creation, elementwise, indexing, linalg, movement, nn, random, reduce
+from . import (activation, comparison, creation, decomposition, einsum, elementwise, floatmath,
+               indexing, linalg, movement, nn, random, reduce, selection, special, spectral)
 
-FAMILIES = (creation, elementwise, reduce, movement, indexing, linalg, random, nn, activation)
+FAMILIES = (creation, elementwise, floatmath, selection, comparison, special, reduce, movement,
+            indexing, einsum, linalg, decomposition, spectral, random, nn, activation)

@@ -43,7 +43,7 @@ def _erf(ctx, x):
     """erf of an array (the accurate kernel of ``ember.erf``) or of a Tensor (ember.erf)."""
     if ctx.create_graph:
         return x.erf()
-    from .elementwise import _calerf
+    from .special import _calerf
     return _calerf(ctx.xp, x, False).astype(x.dtype, copy=False)
 
 
@@ -116,13 +116,13 @@ def threshold_(input, threshold, value):
 def relu(input, inplace=False):
     """Applies the rectified linear unit function element-wise. See
     :class:`~ember.nn.ReLU` for more details."""
-    from .elementwise import Relu
+    from .floatmath import Relu
     return _inplace_or(Relu.apply, input, inplace)
 
 
 def relu_(input):
     """In-place version of :func:`relu`."""
-    from .elementwise import Relu
+    from .floatmath import Relu
     return inplace(Relu.apply, input)
 
 

@@ -16,7 +16,6 @@ from .. import dtypes as _dt
 from ..autograd.function import Function
 from .._tensor import Tensor, _make
 from ._util import promote
-from .elementwise import _save_some, _saved_some
 from .activation import (LogSoftmax, Softmax, _log_softmax_arr, _work,
                          logsigmoid)
 
@@ -248,7 +247,7 @@ class BinaryCrossEntropy(Function):
     @staticmethod
     def forward(ctx, x, t, w, red):
         xp = ctx.xp
-        _save_some(ctx, x, t, w)
+        ctx.save_for_backward(x, t, w)
         ctx.red, ctx.n = red, x.size
         if x.size and not bool(((x >= 0) & (x <= 1)).all()):
             raise RuntimeError("all elements of input should be between 0 and 1")
@@ -264,7 +263,7 @@ class BinaryCrossEntropy(Function):
 
     @staticmethod
     def backward(ctx, g):
-        x, t, w = _saved_some(ctx)
+        x, t, w = ctx.saved_tensors
         xp = ctx.xp
         s = _scale(g, ctx.red, ctx.n)
         if w is not None:
@@ -286,7 +285,7 @@ class BinaryCrossEntropyWithLogits(Function):
     @staticmethod
     def forward(ctx, x, t, w, pw, red):
         xp = ctx.xp
-        _save_some(ctx, x, t, w, pw)
+        ctx.save_for_backward(x, t, w, pw)
         ctx.red = red
         ls = xp.minimum(x, 0) - xp.log1p(xp.exp(-xp.abs(x)))
         if pw is not None:
@@ -299,7 +298,7 @@ class BinaryCrossEntropyWithLogits(Function):
 
     @staticmethod
     def backward(ctx, g):
-        x, t, w, pw = _saved_some(ctx)
+        x, t, w, pw = ctx.saved_tensors
         xp = ctx.xp
         s = _scale(g, ctx.red, ctx.n)
         if w is not None:
@@ -662,7 +661,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
                           "behave the same as 'batchmean' in the next major release.",
                           stacklevel=2)
         red = _SUM if reduction == "batchmean" else _get_enum(reduction)
-    from .elementwise import xlogy
+    from .floatmath import xlogy
     if log_target:
         out = target.exp() * (target - input)
     else:
@@ -687,7 +686,7 @@ def poisson_nll_loss(input, target, log_input=True, full=False, size_average=Non
     else:
         loss = input - target * (input + eps).log()
     if full:
-        from .elementwise import where
+        from .selection import where
         stirling = target * target.log() - target + (target * (2 * math.pi)).log() * 0.5
         loss = loss + where(target <= 1, stirling * 0, stirling)
     return _reduce(loss, _get_enum(reduction))
@@ -739,7 +738,7 @@ def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, r
     if td == 0 and not (input1.ndim == 1 and input2.ndim == 1):
         raise RuntimeError(f"0D target tensor expects 1D input tensors, but found inputs with "
                            f"sizes {list(input1.shape)} and {list(input2.shape)}.")
-    from .elementwise import where
+    from .selection import where
     eps = 1e-12
     prod = (input1 * input2).sum(td)
     mag1 = (input1 * input1).sum(td) + eps
@@ -768,7 +767,7 @@ def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=No
                          reduction="mean"):
     """Compute the hinge embedding loss: ``x`` where ``target == 1``, ``max(0, margin - x)``
     where ``target == -1``. See :class:`~ember.nn.HingeEmbeddingLoss` for details."""
-    from .elementwise import where
+    from .selection import where
     red = _reduction(size_average, reduce, reduction)
     _broadcast_check(input, target)
     zeros = input * 0
@@ -894,7 +893,7 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
     d_pos = _pairwise_distance(anchor, positive, p, eps)
     d_neg = _pairwise_distance(anchor, negative, p, eps)
     if swap:
-        from .elementwise import minimum
+        from .selection import minimum
         d_neg = minimum(d_neg, _pairwise_distance(positive, negative, p, eps))
     return _reduce((d_pos - d_neg + margin).clamp_min(0), red)
 
@@ -918,7 +917,7 @@ def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_fu
     d_pos = distance_function(anchor, positive)
     d_neg = distance_function(anchor, negative)
     if swap:
-        from .elementwise import minimum
+        from .selection import minimum
         d_neg = minimum(d_neg, distance_function(positive, negative))
     loss = (margin + d_pos - d_neg).clamp_min(0)
     return _reduce(loss, _get_enum(reduction))

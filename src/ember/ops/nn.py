@@ -12,13 +12,18 @@ __all__ = ["linear", "bilinear", "one_hot", "normalize", "cosine_similarity",
 
 
 class Linear(Function):
-    """``y = x @ W.T + b`` as one node (the matmul chain of every MLP)."""
+    """``y = x @ W.T + b`` as one node (the matmul chain of every MLP). Leading dims are folded
+    into one GEMM (NumPy would otherwise run one small GEMM per leading index)."""
     _arrays = True
 
     @staticmethod
     def forward(ctx, x, weight, bias):
         ctx.save_for_backward(x, weight)
-        out = x @ weight.T
+        if x.ndim > 2 and x.flags.c_contiguous:
+            out = (x.reshape((-1, x.shape[-1])) @ weight.T).reshape(
+                x.shape[:-1] + (weight.shape[0],))
+        else:
+            out = x @ weight.T
         if bias is not None:
             out += bias
         return out
@@ -28,15 +33,14 @@ class Linear(Function):
         x, weight = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad
         gx = gw = gb = None
+        g2 = g.reshape((-1, g.shape[-1])) if g.ndim != 2 else g
         if need_x:
-            gx = g @ weight
-        if need_w or need_b:
-            g2 = g.reshape((-1, g.shape[-1])) if g.ndim != 2 else g
-            if need_w:
-                x2 = x.reshape((-1, x.shape[-1])) if x.ndim != 2 else x
-                gw = g2.T @ x2
-            if need_b:
-                gb = g2.sum(0)
+            gx = (g2 @ weight).reshape(tuple(x.shape)) if g.ndim > 2 else g @ weight
+        if need_w:
+            x2 = x.reshape((-1, x.shape[-1])) if x.ndim != 2 else x
+            gw = g2.T @ x2
+        if need_b:
+            gb = g2.sum(0)
         return gx, gw, gb
 
 

@@ -436,8 +436,8 @@ def amin(input, dim=(), keepdim=False, *, out=None):
 
 def _max_min(input, dim, keepdim, kind, other):
     if other is not None or isinstance(dim, Tensor):
-        from . import elementwise
-        fn = elementwise.maximum if kind == "max" else elementwise.minimum
+        from . import selection
+        fn = selection.maximum if kind == "max" else selection.minimum
         return fn(input, dim if other is None else other)
     if dim is None:
         return SelectAll.apply(input, kind)

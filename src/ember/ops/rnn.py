@@ -168,10 +168,10 @@ def _lstm_fwd(xp, X, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, order, hn, cn):
     Wi = w_ih.reshape((4, H, In))[_IFOG]
     Wi[:3] *= 0.5
     G = xp.matmul(X, Wi.transpose(0, 2, 1), out=_gates(xp, 4, N, H, dt))
-    if b_ih is not None:
+    b = None
+    if b_ih is not None:      # added per step to the small recurrent product (in cache)
         b = (b_ih + b_hh).reshape((4, 1, H))[_IFOG]
         b[:3] *= 0.5
-        G += b
     Whh = xp.ascontiguousarray(w_hh.reshape((4, H, P))[_IFOG].transpose(0, 2, 1))
     Whh[:3] *= 0.5
     WhrT = w_hr.T if w_hr is not None else None
@@ -189,6 +189,8 @@ def _lstm_fwd(xp, X, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, order, hn, cn):
         cp = _state_rows(xp, C, c0, prev, bs)
         gh = scratch[:4 * bs * H].reshape((4, bs, H))
         xp.matmul(hp, Whh, out=gh)
+        if b is not None:
+            gh += b
         g = G[:, s:e]
         g += gh
         xp.tanh(g, out=g)
@@ -263,8 +265,7 @@ def _gru_fwd(xp, X, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, order, hn, cn):
 def _rnn_fwd(relu):
     def fwd(xp, X, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, order, hn, cn):
         Y = xp.matmul(X, w_ih.T, out=_empty(xp, (X.shape[0], w_hh.shape[0]), X.dtype))
-        if b_ih is not None:
-            Y += b_ih + b_hh
+        b = None if b_ih is None else b_ih + b_hh
         WhhT = w_hh.T
         B, H = h0.shape
         tmp = xp.empty((B, H), Y.dtype)
@@ -273,6 +274,8 @@ def _rnn_fwd(relu):
             y = Y[s:s + bs]
             t = tmp[:bs]
             xp.matmul(_state_rows(xp, Y, h0, prev, bs), WhhT, out=t)
+            if b is not None:
+                t += b
             y += t
             if relu:
                 xp.maximum(y, 0, out=y)
@@ -452,9 +455,12 @@ class RNNLayer(Function):
             ys.append(y)
             bufs.extend(buf)
         if D == 2:
-            Y = xp.concatenate(ys, axis=1)
+            Y = xp.concatenate(ys, axis=1, out=_empty(xp, (N, D * P), dt))
         else:   # backward reads ys[0]: the output is a copy the caller may modify in place
-            Y = ys[0].copy() if ctx._edges else ys[0]
+            Y = ys[0]
+            if ctx._edges:
+                Y = _empty(xp, Y.shape, dt)
+                Y[...] = ys[0]
         out = Y.reshape(tuple(x.shape[:-1]) + (D * P,))
         hout = hN.reshape((B, P)) if cell else hN
         ctx.set_materialize_grads(False)
@@ -524,10 +530,14 @@ class RNNLayer(Function):
             if w_hr is not None and need[base + 4]:
                 dw[5 * d + 4] = extra["w_hr"]
             if need[0]:
-                part = dGr[:, :K2] @ w_ih[:K2]
+                part = xp.matmul(dGr[:, :K2], w_ih[:K2],
+                                 out=_empty(xp, (N, w_ih.shape[1]), X.dtype))
                 if DN is not None:
                     part += DN @ w_ih[K2:]
-                dX = part if dX is None else dX + part
+                if dX is None:
+                    dX = part
+                else:
+                    dX += part
             if dh0 is not None:
                 dh0[d] = dh
             if dc0 is not None:
@@ -669,6 +679,8 @@ def rnn(mode, input, hx, cx, weights, num_layers, dropout, train, bidirectional,
     D = 2 if bidirectional else 1
     lstm = mode == "LSTM"
     x = input
+    if batch_sizes is None and x.shape[0] == 0:
+        raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
     hs, cs = [], []
     for layer in range(num_layers):
         h0, c0 = hx, cx

@@ -158,7 +158,7 @@ def adam(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, step_t, *, amsgrad, b
     arrays = [_real(param), _real(grad), _real(exp_avg), _real(exp_avg_sq)]
     if amsgrad:
         arrays.append(_real(max_exp_avg_sq))
-    for block in _blocks(arrays, 2 if need_g else 1):
+    for block in _blocks(xp, arrays, 2 if need_g else 1):
         p, g, m, v, tmp = block[0], block[1], block[2], block[3], block[-1]
         if decay is not None:
             p *= decay

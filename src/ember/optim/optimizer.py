@@ -181,7 +181,8 @@ _scratch_cache = threading.local()  # (backend, dtype, device) -> scratch blocks
 
 
 def _scratch(first, n_scratch, size):
-    """``n_scratch`` cached 1-D scratch arrays of ``size`` elements of ``first``'s dtype.
+    """``n_scratch`` cached 1-D scratch arrays of ``size`` elements of ``first``'s dtype (the
+    blocks of large arrays; small ones get fresh ``empty_like`` scratch, which costs less).
 
     Kept per thread (an update never runs inside another one), outside ``state`` whose
     structure is torch's; the arrays are overwritten by every update."""
@@ -194,20 +195,19 @@ def _scratch(first, n_scratch, size):
     return arrays[:n_scratch]
 
 
-def _blocks(arrays, n_scratch=1):
-    """Matching blocks of the same-shape ``arrays``: a list of blocks, each a list of views
-    followed by ``n_scratch`` scratch arrays of the block's shape (in the first array's dtype).
-
-    Small arrays, and large ones that are not all C-contiguous, come back whole in one block."""
+def _blocks(xp, arrays, n_scratch=1):
+    """Matching blocks of the same-shape ``arrays`` (a list, extended in place): blocks, each a
+    list of views followed by ``n_scratch`` (1 or 2) scratch arrays of the block's shape, in
+    the first array's dtype. Small arrays, and large ones not all C-contiguous, come back whole
+    in one block."""
     first = arrays[0]
+    if first.nbytes <= _BLOCK_BYTES or not all(a.flags.c_contiguous for a in arrays):
+        arrays.append(xp.empty_like(first))
+        if n_scratch == 2:
+            arrays.append(xp.empty_like(first))
+        return (arrays,)
     n = first.size
     size = max(1, _BLOCK_BYTES // first.itemsize)
-    if n <= size:
-        shape = first.shape
-        return [[*arrays, *(s[:n].reshape(shape) for s in _scratch(first, n_scratch, size))]]
-    if not all(a.flags.c_contiguous for a in arrays):
-        xp = get_xp(first)
-        return [[*arrays, *(xp.empty_like(first) for _ in range(n_scratch))]]
     flat = [a.reshape(-1) for a in arrays]
     scratch = _scratch(first, n_scratch, size)
     return [[*(a[i:i + size] for a in flat), *(s[:min(size, n - i)] for s in scratch)]

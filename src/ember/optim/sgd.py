@@ -126,7 +126,7 @@ def sgd(param, grad, momentum_buffer, *, weight_decay, momentum, lr, dampening, 
         buf = xp.empty(param.shape, param.dtype)
     if momentum != 0:
         arrays.append(_real(buf))
-    for block in _blocks(arrays, 2 if need_g else 1):
+    for block in _blocks(xp, arrays, 2 if need_g else 1):
         p, g, tmp = block[0], block[1], block[-1]
         if need_g:
             g = _decayed_grad_into(xp, p, g, weight_decay, maximize, block[-2])

@@ -22,6 +22,10 @@ def _apply_permutation(tensor, permutation, dim: int = 1):
     return tensor.index_select(dim, permutation)
 
 
+def _permute(hx, permutation):
+    return hx if permutation is None or hx is None else _apply_permutation(hx, permutation)
+
+
 def _empty(shape, factory_kwargs):
     from ...ops.creation import empty
     return Parameter(empty(shape, **factory_kwargs))
@@ -161,9 +165,7 @@ class RNNBase(Module):
             self.check_hidden_size(hidden, self.get_expected_hidden_size(input, batch_sizes))
 
     def permute_hidden(self, hx, permutation):
-        if permutation is None or hx is None:
-            return hx
-        return _apply_permutation(hx, permutation)
+        return _permute(hx, permutation)
 
     def extra_repr(self) -> str:
         s = "{input_size}, {hidden_size}"
@@ -203,12 +205,12 @@ class RNNBase(Module):
         if isinstance(input, PackedSequence):
             data, batch_sizes, sorted_indices, unsorted_indices = input
             bs = tuple(int(b) for b in batch_sizes.tolist())
-            hx = self.permute_hidden(hx, sorted_indices)
-            cx = self.permute_hidden(cx, sorted_indices)
+            hx = _permute(hx, sorted_indices)
+            cx = _permute(cx, sorted_indices)
             res = _k.rnn(self.mode, data, hx, cx, self._weights(), self.num_layers,
                          self.dropout, self.training, self.bidirectional, bs)
             out = PackedSequence(res[0], batch_sizes, sorted_indices, unsorted_indices)
-            hidden = [self.permute_hidden(h, unsorted_indices) for h in res[1:]]
+            hidden = [_permute(h, unsorted_indices) for h in res[1:]]
             return out, hidden
         x = input.transpose(0, 1) if self.batch_first else input
         res = _k.rnn(self.mode, x, hx, cx, self._weights(), self.num_layers, self.dropout,
@@ -219,8 +221,7 @@ class RNNBase(Module):
     def _forward_h(self, name, input, hx):
         """RNN and GRU: one hidden state."""
         if isinstance(input, PackedSequence):
-            self.check_forward_args(input.data, self.permute_hidden(hx, input.sorted_indices),
-                                    input.batch_sizes)
+            self.check_forward_args(input.data, hx, input.batch_sizes)
             out, hidden = self._run(input, hx)
             return out, hidden[0]
         if input.dim() not in (2, 3):
@@ -350,6 +351,11 @@ class LSTM(RNNBase):
                                "Expected hidden[0] size {}, got {}")
         self.check_hidden_size(hidden[1], self.get_expected_cell_size(input, batch_sizes),
                                "Expected hidden[1] size {}, got {}")
+
+    def permute_hidden(self, hx, permutation):
+        if permutation is None:
+            return hx
+        return _apply_permutation(hx[0], permutation), _apply_permutation(hx[1], permutation)
 
     def forward(self, input, hx=None):
         if isinstance(input, PackedSequence):
