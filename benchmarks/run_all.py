@@ -14,6 +14,10 @@ ROOT = os.path.dirname(HERE)
 SECTIONS = [
     ("Op overhead and raw throughput (1 thread)", "op_overhead.py"),
     ("Training and inference workloads", "models.py"),
+    ("Optimizer step (1 thread)", "optim_step.py"),
+    ("Conv layer, max-pool and the MNIST CNN step", "conv_layer.py"),
+    ("LSTM layer", "lstm_layer.py"),
+    ("Transformer encoder layer", "attention_layer.py"),
     ("DataLoader throughput", "dataloader.py"),
     ("Startup and memory", "startup_memory.py"),
 ]

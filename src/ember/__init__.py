@@ -31,18 +31,24 @@ from .ops.selection import *  # noqa: F403
 from .ops.comparison import *  # noqa: F403
 from .ops.special import *  # noqa: F403
 from .ops.reduce import *  # noqa: F403
+from .ops.cumulative import *  # noqa: F403
+from .ops.sorting import *  # noqa: F403
 from .ops.movement import *  # noqa: F403
+from .ops.slicing import *  # noqa: F403
+from .ops.join import *  # noqa: F403
 from .ops.einsum import *  # noqa: F403
 from .ops.linalg import *  # noqa: F403
 from .ops.decomposition import *  # noqa: F403
 from .ops.spectral import *  # noqa: F403
 from .ops.indexing import *  # noqa: F403
+from .ops.scatter import *  # noqa: F403
+from .ops.masked import *  # noqa: F403
 from .ops.random import *  # noqa: F403
 from .ops.nn import bilinear, cdist, cosine_similarity, pairwise_distance, pdist  # noqa: E402
 from .ops.activation import TOP_LEVEL as _activation_names  # noqa: E402
 from .serialization import load, save  # noqa: E402
 from ._tensor_str import get_printoptions, printoptions, set_printoptions  # noqa: E402
-from . import autograd, backend, cuda, linalg, nn, utils  # noqa: E402
+from . import autograd, backend, cuda, linalg, nn, special, utils  # noqa: E402
 from .utils import data as _data  # noqa: E402,F401
 from . import optim  # noqa: E402
 

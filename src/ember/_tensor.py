@@ -6,6 +6,8 @@ families list the ones that are also Tensor methods in their ``TENSOR_METHODS``,
 """
 from __future__ import annotations
 
+import warnings as _warnings
+
 import numpy as _np
 
 from . import dtypes as _dt
@@ -454,7 +456,17 @@ class Tensor:
 
     @property
     def T(self):
-        return self.permute(*range(self._data.ndim - 1, -1, -1))
+        nd = self._data.ndim
+        if nd > 2:
+            _warnings.warn(
+                "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
+                "deprecated and it will throw an error in a future release. Consider `x.mT` to "
+                "transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` "
+                "to reverse the dimensions of a tensor.", UserWarning, stacklevel=2)
+        elif nd == 0:
+            _warnings.warn("Tensor.T is deprecated on 0-D tensors. This function is the identity "
+                           "in these cases.", UserWarning, stacklevel=2)
+        return self.permute(*range(nd - 1, -1, -1))
 
     @property
     def mT(self):

@@ -332,6 +332,23 @@ def test_double_backward_matches_torch(make):
         np.testing.assert_allclose(pe.grad.numpy(), pt.grad.numpy(), rtol=1e-7, atol=1e-10)
 
 
+def test_third_order_gradient_matches_torch():
+    rng = np.random.default_rng(7)
+    x, w1, w2, b1, b2 = (rng.standard_normal(s) for s in [(2, 3), (12, 3), (12, 4), 12, 12])
+
+    def third(lib, cell):
+        xx = lib.tensor(x, requires_grad=True)
+        ws = [lib.tensor(a, requires_grad=True) for a in (w1, w2, b1, b2)]
+        g, = lib.autograd.grad((cell(xx, *ws) ** 2).sum(), xx, create_graph=True)
+        g, = lib.autograd.grad((g ** 2).sum(), xx, create_graph=True)
+        g, = lib.autograd.grad((g ** 2).sum(), xx)
+        return g.detach().numpy()
+    zeros = torch.zeros(2, 4, dtype=torch.float64)
+    expect = third(torch, lambda xx, *w: torch._VF.gru_cell(xx, zeros, *w))
+    got = third(ember, lambda xx, *w: K.rnn_cell("GRU", xx, None, None, *w))
+    np.testing.assert_allclose(got, expect, rtol=1e-9, atol=1e-12)
+
+
 def test_workspace_reuse_never_overwrites_live_results():
     """Kernel buffers are pooled: outputs, saved activations and grads still referenced must
     keep their values across later calls."""

@@ -799,3 +799,73 @@ def test_double_backward(name, fn, shapes):
         else:
             arrays.append(rng.standard_normal(s))
     _double(fn(ember), fn(torch), arrays)
+
+
+# ---------------------------------------------------------------- solve_triangular
+def _tri_samples(rng):
+    """A well-conditioned (only one triangle is read: the other holds noise) with B for every
+    (upper, left, unitriangular); broadcasting batches, a vector-like k = 1, empty B."""
+    out = []
+    for upper in (True, False):
+        for left in (True, False):
+            for unit in (False, True):
+                kw = dict(upper=upper, left=left, unitriangular=unit)
+                a = _wellcond(rng, 3, 3)
+                b = rng.standard_normal((3, 2) if left else (2, 3))
+                out.append(Sample((a, b), kw))
+    out += [Sample((_wellcond(rng, 2, 1, 3, 3), rng.standard_normal((4, 3, 2))),
+                   dict(upper=True)),
+            Sample((_wellcond(rng, 3, 3), rng.standard_normal((2, 3, 1))), dict(upper=False)),
+            Sample((_wellcond(rng, 3, 3), rng.standard_normal((3, 0))), dict(upper=True)),
+            Sample((_wellcond(rng, 3, 3), rng.standard_normal((3, 2))), dict(upper=False),
+                   noncontig=True)]
+    return out
+
+
+TRI_OPS = [OpInfo("solve_triangular", ember.linalg.solve_triangular,
+                  torch.linalg.solve_triangular, _tri_samples)]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("op,sample", cases(TRI_OPS))
+def test_solve_triangular(op, sample, dtype):
+    run_generic(op, sample, dtype)
+
+
+@pytest.mark.parametrize("upper,left,unit", [(True, True, False), (False, False, True)])
+def test_solve_triangular_double_backward(upper, left, unit):
+    rng = np.random.default_rng(3)
+    a, b = _wellcond(rng, 3, 3), rng.standard_normal((3, 2) if left else (2, 3))
+    _double(lambda A, B: ember.linalg.solve_triangular(A, B, upper=upper, left=left,
+                                                       unitriangular=unit),
+            lambda A, B: torch.linalg.solve_triangular(A, B, upper=upper, left=left,
+                                                       unitriangular=unit), [a, b])
+
+
+def test_solve_triangular_singular_and_promotion_match_torch():
+    a = np.array([[0.0, 1.0], [0.0, 1.0]])
+    b = np.ones((2, 1))
+    e = ember.linalg.solve_triangular(ember.tensor(a), ember.tensor(b), upper=True)
+    t = torch.linalg.solve_triangular(torch.tensor(a), torch.tensor(b), upper=True)
+    assert_close(e, t, 0, 0, "singular")
+    e = ember.linalg.solve_triangular(ember.tensor(a + np.eye(2), dtype=ember.float32),
+                                      ember.tensor(b), upper=False)
+    t = torch.linalg.solve_triangular(torch.tensor(a + np.eye(2), dtype=torch.float32),
+                                      torch.tensor(b), upper=False)
+    assert_close(e, t, 1e-7, 0, "promotion")
+
+
+@pytest.mark.parametrize("sa,sb,kw", [
+    ((3,), (3, 2), {}), ((3, 3), (3,), {}), ((3, 4), (3, 2), {}), ((3, 3), (4, 2), {}),
+    ((3, 3), (4, 2), {"left": False}), ((2, 3, 3), (3, 3, 2), {})])
+def test_solve_triangular_errors_match_torch(sa, sb, kw):
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal(sa), rng.standard_normal(sb)
+    with pytest.raises(Exception) as te:
+        torch.linalg.solve_triangular(torch.tensor(a), torch.tensor(b), upper=True, **kw)
+    with pytest.raises(type(te.value)) as ee:
+        ember.linalg.solve_triangular(ember.tensor(a), ember.tensor(b), upper=True, **kw)
+    assert str(ee.value) == str(te.value)
+    with pytest.raises(NotImplementedError):
+        ember.linalg.solve_triangular(ember.ones(2, 2, dtype=ember.int64),
+                                      ember.ones(2, 1, dtype=ember.int64), upper=True)

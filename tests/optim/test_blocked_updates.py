@@ -11,8 +11,14 @@ import ember
 import ember.optim as eoptim
 from ember.optim import optimizer as _optimizer
 
-# float64: 16384 elements per block, so (130, 270) makes 3 blocks, the last one partial
 SHAPES = [(130, 270), (40000,), (7,)]
+
+
+@pytest.fixture(autouse=True)
+def small_blocks(monkeypatch):
+    """Blocks of 4-8k elements (float64), so that these shapes make several, the last one
+    partial."""
+    monkeypatch.setattr(_optimizer, "_WORKING_SET_BYTES", 1 << 18)
 
 CASES = [
     ("SGD", dict(lr=0.1)),
@@ -62,7 +68,6 @@ def _assert_close(ep, tp, rtol, atol=None):
 
 @pytest.mark.parametrize("name,kwargs", CASES, ids=_ids(CASES))
 def test_blocked_matches_torch(name, kwargs):
-    assert SHAPES[0][0] * SHAPES[0][1] * 8 > 2 * _optimizer._BLOCK_BYTES  # really blocked
     eo, to, ep, tp = _run(name, kwargs)
     _assert_close(ep, tp, 1e-9)
     es, ts = eo.state_dict()["state"], to.state_dict()["state"]
@@ -86,6 +91,23 @@ def test_blocked_float32(name, kwargs):
 @pytest.mark.parametrize("name,kwargs", CASES[1::2], ids=_ids(CASES[1::2]))
 def test_non_contiguous_grads(name, kwargs):
     _assert_close(*_run(name, kwargs, transposed_grads=True)[2:], 1e-9)
+
+
+def test_blocks_are_views_with_a_partial_last_block(monkeypatch):
+    a, b = np.zeros((130, 270)), np.ones((130, 270))
+    for budget in (1 << 18, 1 << 20):  # the scratch grows when blocks do
+        monkeypatch.setattr(_optimizer, "_WORKING_SET_BYTES", budget)
+        blocks = _optimizer._blocks(np, [a, b], 2)
+        assert len(blocks) > 1
+        assert all(len(bl) == 4 and all(x.shape == bl[0].shape for x in bl) for bl in blocks)
+        assert sum(bl[0].size for bl in blocks) == a.size
+        assert blocks[-1][0].size < blocks[0][0].size
+        for bl in blocks:
+            bl[0] += bl[1]
+    assert np.all(a == 2.0)
+    # not all C-contiguous (or small): one block of the whole arrays
+    assert len(_optimizer._blocks(np, [a, b.T.copy().T], 1)) == 1
+    assert len(_optimizer._blocks(np, [a[:2], b[:2]], 1)) == 1
 
 
 def test_updates_stay_in_place_views():

@@ -17,16 +17,16 @@ import math
 from .. import dtypes as _dt
 from ..backend import get_xp as _get_xp
 from ..ops.decomposition import (LinAlgError, cholesky, cholesky_ex, det, inv, inv_ex,
-                                 linalg_qr as qr, slogdet, solve)
+                                 linalg_qr as qr, slogdet, solve, solve_triangular)
 from ..ops.linalg import (_check_float, _check_matrix, _check_square, _const,
                           linalg_cross as cross, matmul, matrix_power, multi_dot)
 from ..ops.spectral import (eigh, eigvalsh, linalg_svd as svd, matrix_exp, pinv, svdvals,
                             vector_norm)
 
 __all__ = ["LinAlgError", "norm", "vector_norm", "matrix_norm", "inv", "inv_ex", "det",
-           "slogdet", "solve", "cholesky", "cholesky_ex", "qr", "svd", "svdvals", "eigh",
-           "eigvalsh", "pinv", "matrix_rank", "cross", "matmul", "multi_dot", "vecdot", "cond",
-           "matrix_power", "matrix_exp", "diagonal", "lstsq"]
+           "slogdet", "solve", "solve_triangular", "cholesky", "cholesky_ex", "qr", "svd",
+           "svdvals", "eigh", "eigvalsh", "pinv", "matrix_rank", "cross", "matmul", "multi_dot",
+           "vecdot", "cond", "matrix_power", "matrix_exp", "diagonal", "lstsq"]
 
 LstsqResult = collections.namedtuple("lstsq", ["solution", "residuals", "rank",
                                                "singular_values"])

@@ -1,5 +1,6 @@
-"""Activation kernels, the softmax family and dropout: one fused Function per op (forward and
-backward side by side on backend arrays), then the functional forms (``F.<name>``).
+"""Activation kernels: one fused Function per op (forward and backward side by side on backend
+arrays), then the functional forms (``F.<name>``). The softmax family is in softmax.py and
+dropout in dropout.py; ``TOP_LEVEL`` below gathers the ``torch.<name>`` forms of all three.
 
 Backward formulas are duck-typed over arrays and Tensors (``ctx.xp`` is numpy/cupy, or the
 ``ember`` namespace under ``create_graph``), so double backward comes for free; the few
@@ -8,21 +9,21 @@ kernel or the differentiable ember op.
 """
 from __future__ import annotations
 
+import importlib
 import math
-import warnings
 
-from .. import dtypes as _dt
 from ..autograd.function import Function
-from ..backend.cpu import xp as _host
 from ._util import inplace, type_name, wrap_dim
+from .dropout import (_alpha_dropout_top, _alpha_dropout_top_, _dropout_top, _dropout_top_,
+                      _feature_alpha_dropout_top, _feature_alpha_dropout_top_,
+                      _feature_dropout_top, _feature_dropout_top_)
+from .softmax import _log_softmax_top, _softmax_top
 
 __all__ = [
     "threshold", "threshold_", "relu", "relu_", "hardtanh", "hardtanh_", "relu6", "elu",
     "elu_", "selu", "selu_", "celu", "celu_", "leaky_relu", "leaky_relu_", "prelu", "rrelu",
     "rrelu_", "glu", "gelu", "logsigmoid", "hardshrink", "tanhshrink", "softsign", "softplus",
-    "softmin", "softmax", "log_softmax", "gumbel_softmax", "softshrink", "tanh", "sigmoid",
-    "hardsigmoid", "silu", "mish", "hardswish",
-    "dropout", "alpha_dropout", "dropout1d", "dropout2d", "dropout3d", "feature_alpha_dropout",
+    "softshrink", "tanh", "sigmoid", "hardsigmoid", "silu", "mish", "hardswish",
 ]
 
 _SQRT1_2 = math.sqrt(0.5)
@@ -43,7 +44,7 @@ def _erf(ctx, x):
     """erf of an array (the accurate kernel of ``ember.erf``) or of a Tensor (ember.erf)."""
     if ctx.create_graph:
         return x.erf()
-    from .special import _calerf
+    from .elementwise import _calerf
     return _calerf(ctx.xp, x, False).astype(x.dtype, copy=False)
 
 
@@ -116,13 +117,13 @@ def threshold_(input, threshold, value):
 def relu(input, inplace=False):
     """Applies the rectified linear unit function element-wise. See
     :class:`~ember.nn.ReLU` for more details."""
-    from .floatmath import Relu
+    from .elementwise import Relu
     return _inplace_or(Relu.apply, input, inplace)
 
 
 def relu_(input):
     """In-place version of :func:`relu`."""
-    from .floatmath import Relu
+    from .elementwise import Relu
     return inplace(Relu.apply, input)
 
 
@@ -690,412 +691,8 @@ def sigmoid(input):
     return input.sigmoid()
 
 
-# ---------------------------------------------------------------- softmax family
-def _work(x):
-    """float16 computes in float32."""
-    return x.astype(_dt.float32.np) if x.dtype == _dt.float16.np else x
-
-
-def _softmax_arr(xp, x, axis):
-    m = x.max(axis=axis, keepdims=True)
-    e = xp.subtract(x, m)
-    xp.exp(e, out=e)
-    e /= e.sum(axis=axis, keepdims=True)
-    return e
-
-
-def _log_softmax_arr(xp, x, axis):
-    m = x.max(axis=axis, keepdims=True)
-    y = xp.subtract(x, m)
-    s = xp.exp(y).sum(axis=axis, keepdims=True)
-    y -= xp.log(s, out=s)
-    return y
-
-
-class Softmax(Function):
-    """``exp(x - max) / sum(exp(x - max))`` along ``dim``; backward ``y * (g - sum(g * y))``."""
-    _arrays = True
-
-    @staticmethod
-    def forward(ctx, x, dim):
-        ctx.dim = dim
-        if x.size == 0:
-            y = x.copy()
-        elif x.ndim == 0:
-            y = ctx.xp.ones_like(x)
-        else:
-            y = _softmax_arr(ctx.xp, _work(x), dim).astype(x.dtype, copy=False)
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        y, = ctx.saved_tensors
-        if y.ndim == 0:
-            return g * 0, None
-        if ctx.create_graph or y.ndim == 0:
-            gy = g * y
-            return gy - y * gy.sum(axis=ctx.dim, keepdims=True), None
-        xp = ctx.xp
-        if ctx.dim == y.ndim - 1 and g.shape == y.shape:
-            s = xp.einsum("...i,...i->...", g, y)[..., None]
-        else:
-            s = (g * y).sum(axis=ctx.dim, keepdims=True)
-        out = g - s
-        out *= y
-        return out, None
-
-
-class LogSoftmax(Function):
-    """``x - max - log(sum(exp(x - max)))`` along ``dim``; backward ``g - exp(y) * sum(g)``."""
-    _arrays = True
-
-    @staticmethod
-    def forward(ctx, x, dim):
-        ctx.dim = dim
-        if x.size == 0:
-            y = x.copy()
-        elif x.ndim == 0:
-            y = ctx.xp.zeros_like(x)
-        else:
-            y = _log_softmax_arr(ctx.xp, _work(x), dim).astype(x.dtype, copy=False)
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        y, = ctx.saved_tensors
-        if y.ndim == 0:
-            return g * 0, None
-        xp = ctx.xp
-        if ctx.create_graph:
-            return g - xp.exp(y) * g.sum(axis=ctx.dim, keepdims=True), None
-        p = xp.exp(y)
-        p *= g.sum(axis=ctx.dim, keepdims=True)
-        return g - p, None
-
-
-def _softmax_dim(name, ndim, stacklevel):
-    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call "
-                  "to include dim=X as an argument.", stacklevel=stacklevel)
-    return 0 if ndim in (0, 1, 3) else 1
-
-
-def _softmax_input(input, dtype, kernel):
-    if dtype is not None:
-        return input.to(dtype)
-    if input.dtype.is_floating_point is False:
-        raise RuntimeError(f'"{kernel}" not implemented for \'{type_name(input._data.dtype)}\'')
-    return input
-
-
-def _apply_softmax(cls, input, dim, dtype, kernel):
-    input = _softmax_input(input, dtype, kernel)
-    return cls.apply(input, wrap_dim(dim, input.ndim))
-
-
-def softmax(input, dim=None, _stacklevel=3, dtype=None):
-    """Apply a softmax function: :math:`\\text{Softmax}(x_{i}) = \\frac{\\exp(x_i)}{\\sum_j
-    \\exp(x_j)}` along ``dim``; ``dtype``, if given, is the dtype the input is cast to before
-    the operation (useful to prevent overflows)."""
-    if dim is None:
-        dim = _softmax_dim("softmax", input.ndim, _stacklevel + 1)
-    return _apply_softmax(Softmax, input, dim, dtype, "softmax_lastdim_kernel_impl")
-
-
-def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
-    """Apply a softmax followed by a logarithm, along ``dim``: mathematically equivalent to
-    ``log(softmax(x))``, but faster and numerically more stable."""
-    if dim is None:
-        dim = _softmax_dim("log_softmax", input.ndim, _stacklevel + 1)
-    return _apply_softmax(LogSoftmax, input, dim, dtype, "log_softmax_lastdim_kernel_impl")
-
-
-def softmin(input, dim=None, _stacklevel=3, dtype=None):
-    """Apply a softmin function: :math:`\\text{Softmin}(x) = \\text{Softmax}(-x)` along
-    ``dim``."""
-    if dim is None:
-        dim = _softmax_dim("softmin", input.ndim, _stacklevel + 1)
-    return _apply_softmax(Softmax, -input, dim, dtype, "softmax_lastdim_kernel_impl")
-
-
-def _softmax_top(input, dim, dtype=None):
-    """Alias for :func:`ember.nn.functional.softmax` (``torch.softmax(input, dim, dtype)``)."""
-    return _apply_softmax(Softmax, input, dim, dtype, "softmax_lastdim_kernel_impl")
-
-
-def _log_softmax_top(input, dim, dtype=None):
-    """Alias for :func:`ember.nn.functional.log_softmax`."""
-    return _apply_softmax(LogSoftmax, input, dim, dtype, "log_softmax_lastdim_kernel_impl")
-
-
-_softmax_top.__name__ = _softmax_top.__qualname__ = "softmax"
-_log_softmax_top.__name__ = _log_softmax_top.__qualname__ = "log_softmax"
-
-
-def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1):
-    """Sample from the Gumbel-Softmax distribution and optionally discretize: returns a tensor
-    of the same shape as ``logits`` sampled from it; with ``hard=True`` the returned samples
-    are one-hot, their gradient the soft sample's (straight-through)."""
-    from .creation import empty_like, zeros_like
-    if eps != 1e-10:
-        warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
-    gumbels = -empty_like(logits).exponential_().log()
-    gumbels = (logits + gumbels) / tau
-    y_soft = _softmax_top(gumbels, dim)
-    if hard:
-        index = y_soft.max(dim, keepdim=True)[1]
-        y_hard = zeros_like(logits).scatter_(dim, index, 1.0)
-        return y_hard - y_soft.detach() + y_soft
-    return y_soft
-
-
-# ---------------------------------------------------------------- dropout
-def _keep_mask(shape, p, like):
-    """A bool array, True with probability ``1 - p``: one random byte per element when ``p``
-    is a multiple of 1/256, else a uint32 draw compared against ``p * 2**32``."""
-    from .random import _generator
-    bits = _generator(None).bit_generator
-    n = 1
-    for s in shape:
-        n *= s
-    k = p * 256
-    if k == int(k):
-        r = bits.random_raw((n + 7) // 8).view(_host.uint8)[:n]
-        keep = r >= int(k)
-    else:
-        r = bits.random_raw((n + 1) // 2).view(_host.uint32)[:n]
-        keep = r >= min(int(round(p * 4294967296.0)), 4294967295)
-    keep = keep.reshape(shape)
-    if type(like) is not _host.ndarray:
-        from ..backend import get_xp
-        keep = get_xp(like).asarray(keep)
-    return keep
-
-
-class Dropout(Function):
-    """``x * keep / (1 - p)`` with a Bernoulli(1 - p) ``keep`` of ``mask_shape`` (the input's
-    shape, or (N, C, 1, ...) for channel-wise dropout), drawn from the default generator."""
-    _arrays = True
-
-    @staticmethod
-    def forward(ctx, x, p, mask_shape):
-        keep = _keep_mask(mask_shape, p, x)
-        scale = 1.0 / (1.0 - p)
-        out = ctx.xp.multiply(x.reshape(-1), scale)
-        if out.dtype != x.dtype:
-            out = out.astype(x.dtype)
-        out = out.reshape(x.shape)
-        out *= keep
-        ctx.scale = scale
-        ctx.save_for_backward(keep)
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        keep, = ctx.saved_tensors
-        if ctx.create_graph:
-            return g * keep * ctx.scale, None, None
-        gx = g * keep
-        if gx.ndim == 0:
-            return gx * ctx.scale, None, None
-        gx *= ctx.scale
-        return gx, None, None
-
-
-class AlphaDropout(Function):
-    """``x * a * keep + b`` (keep ~ Bernoulli(1 - p)) keeping SELU's zero mean, unit
-    variance: ``a = 1 / sqrt((alpha^2 p + 1)(1 - p))``, ``b = alpha a (p - 1 + keep)``."""
-    _arrays = True
-
-    @staticmethod
-    def forward(ctx, x, p, mask_shape):
-        alpha = 1.7580993408473766
-        a = 1.0 / math.sqrt((alpha * alpha * p + 1) * (1 - p))
-        keep = _keep_mask(mask_shape, p, x)
-        noise = keep.astype(x.dtype)
-        b = (noise - 1) * (alpha * a) + alpha * a * p
-        noise *= a
-        ctx.save_for_backward(noise)
-        return x * noise + b
-
-    @staticmethod
-    def backward(ctx, g):
-        noise, = ctx.saved_tensors
-        return g * noise, None, None
-
-
-def _check_p(p):
-    if p < 0.0 or p > 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-
-
-def _zeros_times(input):
-    from .creation import zeros
-    return input * zeros((), dtype=input.dtype)
-
-
-def _dropout_impl(cls, input, p, training, inplace_flag, feature):
-    if p == 0 or not training or input.numel() == 0:
-        return input
-    if p == 1:
-        if inplace_flag:
-            return inplace(lambda t: _zeros_times(t), input)
-        return _zeros_times(input)
-    shape = tuple(input.shape)
-    if feature:
-        if len(shape) < 2:
-            raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
-        mask = shape[:2] + (1,) * (len(shape) - 2)
-    else:
-        mask = shape
-    if inplace_flag:
-        return inplace(cls.apply, input, p, mask)
-    return cls.apply(input, p, mask)
-
-
-def dropout(input, p=0.5, training=True, inplace=False):
-    """During training, randomly zeroes some elements of the input tensor with probability
-    :attr:`p`, and scales the output by :math:`\\frac{1}{1-p}`."""
-    _check_p(p)
-    return _dropout_impl(Dropout, input, p, training, inplace, False)
-
-
-def alpha_dropout(input, p=0.5, training=False, inplace=False):
-    """Apply alpha dropout to the input. See :class:`~ember.nn.AlphaDropout` for details."""
-    _check_p(p)
-    return _dropout_impl(AlphaDropout, input, p, training, inplace, False)
-
-
-def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
-    """Randomly masks out entire channels with alpha dropout (the values SELU's negative
-    saturation). See :class:`~ember.nn.FeatureAlphaDropout` for details."""
-    _check_p(p)
-    return _dropout_impl(AlphaDropout, input, p, training, inplace, True)
-
-
-def _feature_dropout(input, p, training, inplace_flag, batched=True):
-    if batched:
-        return _dropout_impl(Dropout, input, p, training, inplace_flag, True)
-    # unbatched (C, *): one mask value per channel, shape (C, 1, ...)
-    if p == 0 or not training or input.numel() == 0 or p == 1:
-        return _dropout_impl(Dropout, input, p, training, inplace_flag, False)
-    mask = (input.shape[0],) + (1,) * (input.ndim - 1)
-    if inplace_flag:
-        return inplace(Dropout.apply, input, p, mask)
-    return Dropout.apply(input, p, mask)
-
-
-def dropout1d(input, p=0.5, training=True, inplace=False):
-    """Randomly zero out entire channels (a channel is a 1D feature map) of a (N, C, L) or
-    (C, L) input, each with probability ``p``, scaling the kept ones by :math:`1/(1-p)`."""
-    _check_p(p)
-    nd = input.ndim
-    if nd not in (2, 3):
-        raise RuntimeError(
-            f"dropout1d: Expected 2D or 3D input, but received a {nd}D input. Note that "
-            "dropout1d exists to provide channel-wise dropout on inputs with 1 spatial "
-            "dimension, a channel dimension, and an optional batch dimension (i.e. 2D or 3D "
-            "inputs).")
-    return _feature_dropout(input, p, training, inplace, nd == 3)
-
-
-def dropout2d(input, p=0.5, training=True, inplace=False):
-    """Randomly zero out entire channels (a channel is a 2D feature map) of a (N, C, H, W)
-    input, each with probability ``p``, scaling the kept ones by :math:`1/(1-p)`."""
-    _check_p(p)
-    nd = input.ndim
-    if nd not in (3, 4):
-        warnings.warn(
-            f"dropout2d: Received a {nd}-D input to dropout2d, which is deprecated and will "
-            "result in an error in a future release. To retain the behavior and silence this "
-            "warning, please use dropout instead. Note that dropout2d exists to provide "
-            "channel-wise dropout on inputs with 2 spatial dimensions, a channel dimension, "
-            "and an optional batch dimension (i.e. 3D or 4D inputs).", stacklevel=2)
-    if nd == 3:
-        warnings.warn(
-            "dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D "
-            "dropout behavior is desired - input is interpreted as shape (N, C, L), where C "
-            "is the channel dim. This behavior will change in a future release to interpret "
-            "the input as one without a batch dimension, i.e. shape (C, H, W). To maintain "
-            "the 1D channel-wise dropout behavior, please switch to using dropout1d instead.",
-            stacklevel=2)
-    return _feature_dropout(input, p, training, inplace)
-
-
-def dropout3d(input, p=0.5, training=True, inplace=False):
-    """Randomly zero out entire channels (a channel is a 3D feature map) of a (N, C, D, H, W)
-    or (C, D, H, W) input, each with probability ``p``, scaling the kept ones by
-    :math:`1/(1-p)`."""
-    _check_p(p)
-    nd = input.ndim
-    if nd not in (4, 5):
-        warnings.warn(
-            f"dropout3d: Received a {nd}-D input to dropout3d, which is deprecated and will "
-            "result in an error in a future release. To retain the behavior and silence this "
-            "warning, please use dropout instead. Note that dropout3d exists to provide "
-            "channel-wise dropout on inputs with 3 spatial dimensions, a channel dimension, "
-            "and an optional batch dimension (i.e. 4D or 5D inputs).", stacklevel=2)
-    return _feature_dropout(input, p, training, inplace, nd == 5)
-
-
-def _dropout_top(input, p, train):
-    """``torch.dropout(input, p, train)``."""
-    _check_p(p)
-    return _dropout_impl(Dropout, input, p, train, False, False)
-
-
-def _dropout_top_(input, p, train):
-    _check_p(p)
-    return _dropout_impl(Dropout, input, p, train, True, False)
-
-
-def _feature_dropout_top(input, p, train):
-    _check_p(p)
-    return _dropout_impl(Dropout, input, p, train, False, True)
-
-
-def _feature_dropout_top_(input, p, train):
-    _check_p(p)
-    return _dropout_impl(Dropout, input, p, train, True, True)
-
-
-def _alpha_dropout_top(input, p, train):
-    _check_p(p)
-    return _dropout_impl(AlphaDropout, input, p, train, False, False)
-
-
-def _alpha_dropout_top_(input, p, train):
-    _check_p(p)
-    return _dropout_impl(AlphaDropout, input, p, train, True, False)
-
-
-def _feature_alpha_dropout_top(input, p, train):
-    _check_p(p)
-    return _dropout_impl(AlphaDropout, input, p, train, False, True)
-
-
-def _feature_alpha_dropout_top_(input, p, train):
-    _check_p(p)
-    return _dropout_impl(AlphaDropout, input, p, train, True, True)
-
-
 # ---------------------------------------------------------------- Tensor methods, top level
-def _method_softmax(self, dim, dtype=None):
-    return _softmax_top(self, dim, dtype)
-
-
-def _method_log_softmax(self, dim, dtype=None):
-    return _log_softmax_top(self, dim, dtype)
-
-
-_method_softmax.__name__ = "softmax"
-_method_log_softmax.__name__ = "log_softmax"
-
-TENSOR_METHODS = {
-    "softmax": _method_softmax, "log_softmax": _method_log_softmax,
-    "hardshrink": hardshrink, "prelu": prelu,
-}
+TENSOR_METHODS = {"hardshrink": hardshrink, "prelu": prelu}
 
 # torch's top-level (``torch.<name>``) activation and dropout functions whose signature differs
 # from ``F.<name>`` or that ``F`` lacks: ember/__init__.py exports these under these names.
@@ -1113,3 +710,15 @@ for _n, _f in TOP_LEVEL.items():
     if _f.__name__.startswith("_"):
         _f.__name__ = _f.__qualname__ = _n
 del _n, _f
+
+
+# ---------------------------------------------------------------- names that moved out
+def __getattr__(name):
+    """The softmax family and dropout moved to softmax.py and dropout.py; they stay
+    importable from here."""
+    if not name.startswith("__"):
+        for mod in ("softmax", "dropout"):
+            module = importlib.import_module(f".{mod}", __package__)
+            if name in module.__dict__:
+                return module.__dict__[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

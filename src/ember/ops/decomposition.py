@@ -9,6 +9,7 @@ Backward formulas are written once, duck-typed over arrays and Tensors: they use
 from __future__ import annotations
 
 import collections
+import contextlib
 
 from ..autograd.function import Function
 from ..backend import get_xp
@@ -259,6 +260,90 @@ def solve(A, B, *, left=True, out=None):
         X = _mT(Solve.apply(_mT(A), _mT(B)))
     if vector:
         X = X.reshape(tuple(X.shape[:-1]))
+    return X
+
+
+def _solve_tri(xp, a, b, upper, unit):
+    """X with ``T X = B`` for the upper/lower triangle T of ``a`` (unit diagonal when
+    ``unit``); batch dims broadcast. A zero on the diagonal gives inf/nan, as in torch."""
+    n = a.shape[-1]
+    t = xp.triu(a) if upper else xp.tril(a)
+    if unit:
+        eye = xp.eye(n, dtype=t.dtype)
+        t = t * (1 - eye) + eye
+    try:
+        return xp.linalg.solve(t, b)
+    except _backend_error(a):
+        pass
+    batch = tuple(xp.broadcast_shapes(t.shape[:-2], b.shape[:-2]))
+    t = xp.broadcast_to(t, batch + t.shape[-2:])
+    b = xp.broadcast_to(b, batch + b.shape[-2:])
+    x = xp.zeros(b.shape, xp.result_type(t, b))
+    quiet = xp.errstate(divide="ignore", invalid="ignore") if hasattr(xp, "errstate") \
+        else contextlib.nullcontext()
+    with quiet:
+        for i in (range(n - 1, -1, -1) if upper else range(n)):
+            rest = slice(i + 1, n) if upper else slice(0, i)
+            s = xp.matmul(t[..., i:i + 1, rest], x[..., rest, :])[..., 0, :]
+            x[..., i, :] = (b[..., i, :] - s) / t[..., i, i, None]
+    return x
+
+
+class SolveTriangular(Function):
+    """``T X = B`` for a triangular ``T`` (the upper or lower triangle of ``A``); backward
+    ``gB = T^{-T} g`` (a triangular solve again) and ``gA = -gB X^T`` on the triangle."""
+    _arrays = True
+
+    @staticmethod
+    def forward(ctx, a, b, upper, unit):
+        ctx.upper, ctx.unit = upper, unit
+        x = _solve_tri(ctx.xp, a, b, upper, unit)
+        ctx.save_for_backward(a, x)
+        return x
+
+    @staticmethod
+    def backward(ctx, g):
+        a, x = ctx.saved_tensors
+        upper, unit = ctx.upper, ctx.unit
+        if ctx.create_graph:
+            gb = solve_triangular(_mT(a), g, upper=not upper, unitriangular=unit)
+        else:
+            gb = _solve_tri(ctx.xp, _mT(a), g, not upper, unit)
+        ga = None
+        if ctx.needs_input_grad[0]:
+            n = a.shape[-1]
+            mask = _tril_mask(a, n, -1 if unit else 0)
+            ga = -ctx.xp.matmul(gb, _mT(x)) * (mask.T if upper else mask)
+        return ga, (gb if ctx.needs_input_grad[1] else None), None, None
+
+
+def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
+    """Computes the solution of a triangular system of linear equations with a unique
+    solution: ``A X = B`` (``X A = B`` when ``left=False``), where only the upper
+    (``upper=True``) or lower triangle of ``A`` is read, its diagonal taken as ones when
+    ``unitriangular=True``. Batch dimensions broadcast; no check for invertibility is made."""
+    name = "linalg.solve_triangular"
+    _check_matrix(name, A, "A")
+    _check_matrix(name, B, "B")
+    _check_square(name, A)
+    if A._data.dtype.kind not in "fc":     # B is cast to A's dtype, as in torch
+        raise NotImplementedError(f'"triangular_solve_cpu" not implemented for '
+                                  f"'{_tname(A._data.dtype)}'")
+    if B.dtype != A.dtype:
+        B = B.to(A.dtype)
+    n = A.shape[-1]
+    if (B.shape[-2] if left else B.shape[-1]) != n:
+        raise RuntimeError(f"{name}: Incompatible shapes of A and B for the equation "
+                           f"{'AX = B' if left else 'XA = B'} ({n}x{n} and "
+                           f"{B.shape[-2]}x{B.shape[-1]})")
+    _broadcast_shapes(B.shape[:-2], A.shape[:-2])
+    if left:
+        X = SolveTriangular.apply(A, B, bool(upper), bool(unitriangular))
+    else:
+        X = _mT(SolveTriangular.apply(_mT(A), _mT(B), not upper, bool(unitriangular)))
+    if out is not None:
+        from .elementwise import _into
+        return _into(X, out)
     return X
 
 

@@ -3,12 +3,16 @@ rot90, roll, repeat, tile, repeat_interleave; tril/triu, tril_indices/triu_indic
 """
 from __future__ import annotations
 
+import warnings as _warnings
+
 from .. import dtypes as _dt
 from ..autograd.function import Function
-from ..backend import get_xp as _get_xp
+from ..backend.cpu import xp as _host_xp
 from .._tensor import Tensor, _make
 from ._util import inplace, wrap_dim
-from .movement import _ALL, _index
+from .movement import (_ALL, _dims_arg, _index, _shape_arg, atleast_1d, atleast_2d, atleast_3d,
+                       expand, movedim, reshape, transpose)
+from .slicing import split, unbind
 
 __all__ = ["cat", "concat", "concatenate", "stack", "hstack", "vstack", "row_stack", "dstack",
            "column_stack", "flip", "fliplr", "flipud", "rot90", "roll", "tile",

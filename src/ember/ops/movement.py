@@ -13,16 +13,14 @@ from __future__ import annotations
 import importlib as _importlib
 import operator as _operator
 from math import prod as _prod
-import warnings as _warnings
 
 from .. import dtypes as _dt
 from ..autograd.grad_mode import _state as _grad_state
 from ..autograd.function import Function
 from ..backend import get_xp as _get_xp
 from ..backend.cpu import ndarray as _ndarray
-from ..backend.cpu import xp as _host_xp
 from .._tensor import Tensor, _make
-from ._util import inplace, wrap_dim
+from ._util import wrap_dim
 
 __all__ = [
     "reshape", "view_as", "reshape_as", "flatten", "unflatten", "ravel", "squeeze",

@@ -1,4 +1,5 @@
-"""Reductions: sum, mean, prod, max/min, var/std, norms, logsumexp, cumulative ops, sorting.
+"""Reductions: sum, mean, prod, max/min, var/std, norms, logsumexp, all/any. The cumulative ops
+are in cumulative.py; sorting, median, kthvalue, topk and unique in sorting.py.
 
 Value-selecting ops (max/min/median/kthvalue along a dim, sort, topk, cummax/cummin) compute
 their indices without autograd and pick the values through one primitive, :class:`TakeAlong`,
@@ -10,19 +11,18 @@ from __future__ import annotations
 
 import builtins
 import collections
+import importlib
 import math
 
 from .. import dtypes as _dt
 from .._tensor import Tensor, _make
 from ..autograd.function import Function
 from ..backend import get_xp
-from ._util import expand_to, inplace, normalize_dims, to_float, type_name, wrap_dim
+from ._util import expand_to, normalize_dims, to_float, type_name, wrap_dim
 
 __all__ = ["sum", "mean", "nansum", "nanmean", "prod", "max", "min", "amax", "amin", "argmax",
            "argmin", "aminmax", "var", "std", "var_mean", "std_mean", "logsumexp", "norm",
-           "all", "any", "cumsum", "cumprod", "cummax", "cummin", "logcumsumexp",
-           "count_nonzero", "median", "nanmedian", "kthvalue", "sort", "argsort", "msort",
-           "topk", "unique", "unique_consecutive"]
+           "all", "any", "count_nonzero"]
 
 _F16, _F32, _I64 = _dt.float16.np, _dt.float32.np, _dt.int64.np
 _range = range
@@ -436,8 +436,8 @@ def amin(input, dim=(), keepdim=False, *, out=None):
 
 def _max_min(input, dim, keepdim, kind, other):
     if other is not None or isinstance(dim, Tensor):
-        from . import selection
-        fn = selection.maximum if kind == "max" else selection.minimum
+        from . import elementwise
+        fn = elementwise.maximum if kind == "max" else elementwise.minimum
         return fn(input, dim if other is None else other)
     if dim is None:
         return SelectAll.apply(input, kind)
@@ -738,429 +738,21 @@ def count_nonzero(input, dim=None):
     return _make(get_xp(a).asarray(out), False, None, 0)
 
 
-# ---------------------------------------------------------------- cumulative ops
-def _scan(xp, fn, a, axis, reverse):
-    if a.ndim == 0:
-        return fn(a.reshape(1), axis=0).reshape(())
-    if reverse:
-        return xp.flip(fn(xp.flip(a, axis), axis=axis), axis)
-    return fn(a, axis=axis)
-
-
-class Cumsum(Function):
-    _arrays = True
-
-    @staticmethod
-    def forward(ctx, a, axis, np_dtype, reverse):
-        ctx.axis, ctx.reverse = axis, reverse
-        if np_dtype is None and a.dtype.kind in "biu":
-            np_dtype = _I64
-        x = _acc(a) if np_dtype is None else a.astype(np_dtype)
-        out = _scan(ctx.xp, ctx.xp.cumsum, x, axis, reverse)
-        return out.astype(np_dtype or a.dtype, copy=False)
-
-    @staticmethod
-    def backward(ctx, g):
-        return _cumsum(ctx, g, ctx.axis, not ctx.reverse), None, None, None
-
-
-def _cumsum(ctx, g, axis, reverse):
-    if ctx.create_graph:
-        return Cumsum.apply(g, axis, None, reverse)
-    return _scan(ctx.xp, ctx.xp.cumsum, g, axis, reverse)
-
-
-def cumsum(input, dim, *, dtype=None, out=None):
-    """Returns the cumulative sum of elements of ``input`` in the dimension ``dim``."""
-    axis = wrap_dim(dim, input.ndim)
-    return Cumsum.apply(input, axis, None if dtype is None else _dt.to_np(dtype), False)
-
-
-class Cumprod(Function):
-    _arrays = True
-
-    @staticmethod
-    def forward(ctx, a, axis, np_dtype):
-        ctx.axis = axis
-        if np_dtype is None and a.dtype.kind in "biu":
-            np_dtype = _I64
-        x = _acc(a) if np_dtype is None else a.astype(np_dtype)
-        out = _scan(ctx.xp, ctx.xp.cumprod, x, axis, False).astype(np_dtype or a.dtype,
-                                                                   copy=False)
-        ctx.save_for_backward(a, out)
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        a, out = ctx.saved_tensors
-        ra = _raw(a)
-        xp, ax = get_xp(ra), ctx.axis
-        if ra.ndim == 0:
-            return g, None, None
-        zero = ra == 0
-        if not zero.any():
-            return _cumsum(ctx, g * out, ax, True) / a, None, None
-        if ctx.create_graph:
-            return _cumprod_grad_graph(a, g, ax), None, None
-        # before the first zero z of a slice: the usual formula; at z: out[z-1] times
-        # sum_{k>=z} g_k prod_{z<j<=k} a_j; after z: 0.
-        c = xp.cumsum(zero, axis=ax)
-        before = c == 0
-        first = zero & (c == 1)
-        fl = ra.dtype
-        cb = _const(ctx, before.astype(fl))
-        a_safe = a * cb + _const(ctx, (~before).astype(fl))
-        grad = _cumsum(ctx, g * out * cb, ax, True) / a_safe * cb
-        after = (c >= 1) & ~first
-        ca = _const(ctx, after.astype(fl))
-        tail = a * ca + _const(ctx, (~after).astype(fl))
-        tail = Cumprod.apply(tail, ax, None) if ctx.create_graph else xp.cumprod(tail, axis=ax)
-        s = (g * tail * _const(ctx, (c >= 1).astype(fl))).sum(axis=ax, keepdims=True)
-        head = a_safe.prod(axis=ax, keepdims=True) if not ctx.create_graph \
-            else Prod.apply(a_safe, ax, True, None)
-        return grad + s * head * _const(ctx, first.astype(fl)), None, None
-
-
-def _cumprod_grad_graph(a, g, ax):
-    """sum_{k>=i} g_k prod_{j<=k, j!=i} a_j as a Tensor formula exact at zeros to every
-    order (n x n products; only used under create_graph when ``a`` has zeros)."""
-    x, gt = a.transpose(ax, -1), g.transpose(ax, -1)
-    n = x.shape[-1]
-    xp = get_xp(a._data)
-    eye = xp.eye(n, dtype=a._data.dtype)
-    lead = tuple(x.shape[:-1])
-    y = x.reshape(lead + (1, n)) * _make(1 - eye, False, None, 0) + _make(eye, False, None, 0)
-    p = Cumprod.apply(y, len(lead) + 1, None)          # [.., i, k] = prod_{j<=k, j!=i} a_j
-    upper = _make(xp.triu(xp.ones((n, n), a._data.dtype)), False, None, 0)   # k >= i
-    return (p * gt.reshape(lead + (1, n)) * upper).sum(axis=-1).transpose(ax, -1)
-
-
-def cumprod(input, dim, *, dtype=None, out=None):
-    """Returns the cumulative product of elements of ``input`` in the dimension ``dim``."""
-    axis = wrap_dim(dim, input.ndim)
-    return Cumprod.apply(input, axis, None if dtype is None else _dt.to_np(dtype))
-
-
-class LogCumSumExp(Function):
-    _arrays = True
-
-    @staticmethod
-    def forward(ctx, a, axis, reverse):
-        if a.dtype.kind not in "fc":
-            raise NotImplementedError(f"\"logcumsumexp_out_cpu\" not implemented for "
-                                      f"'{type_name(a.dtype)}'")
-        ctx.axis, ctx.reverse = axis, reverse
-        xp = ctx.xp
-        out = _scan(xp, xp.logaddexp.accumulate, _acc(a), axis, reverse).astype(a.dtype)
-        ctx.save_for_backward(a, out)
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        # sum_{k>=i} g_k exp(a_i - out_k), with the positive and negative parts of g taken
-        # through a reversed logcumsumexp in log space (torch's stable formula)
-        a, out = ctx.saved_tensors
-        ra, rg = _raw(a), _raw(g)
-        if ra.ndim == 0 or ra.size == 0:
-            return g, None, None
-        xp = ctx.xp
-        rxp = get_xp(ra)
-        res = None
-        for sign in (1, -1):
-            m = (rg * sign) > 0
-            lg = xp.log(g * sign * _const(ctx, m.astype(rg.dtype))
-                        + _const(ctx, (~m).astype(rg.dtype)))
-            lowest = rxp.finfo(rg.dtype).min  # not -inf: no inf - inf in double backward
-            lg = lg + _const(ctx, rxp.where(m, 0, lowest).astype(rg.dtype))
-            t = lg - out
-            if ctx.create_graph:
-                r = LogCumSumExp.apply(t, ctx.axis, not ctx.reverse)
-            else:
-                r = _scan(rxp, rxp.logaddexp.accumulate, t, ctx.axis, not ctx.reverse)
-            term = xp.exp(r + a)
-            res = term if res is None else res - term
-        return res, None, None
-
-
-def logcumsumexp(input, dim, *, out=None):
-    """Returns the logarithm of the cumulative summation of the exponentiation of elements of
-    ``input`` in the dimension ``dim``."""
-    return LogCumSumExp.apply(input, wrap_dim(dim, input.ndim), False)
-
-
-def _cumext(input, dim, is_max):
-    a = input._data
-    xp = get_xp(a)
-    axis = wrap_dim(dim, a.ndim)
-    src = a if a.ndim else a.reshape(1)
-    if src.size == 0:
-        vals = src
-    else:
-        vals = (xp.maximum if is_max else xp.minimum).accumulate(src, axis=axis)
-    match = src == vals
-    if src.dtype.kind in "fc":
-        match |= xp.isnan(src) & xp.isnan(vals)
-    pos = xp.arange(src.shape[axis]).reshape((-1,) + (1,) * (src.ndim - axis - 1))
-    idx = xp.maximum.accumulate(xp.where(match, pos, 0), axis=axis) if src.size else \
-        xp.zeros(src.shape, _I64)
-    cls = return_types.cummax if is_max else return_types.cummin
-    return cls(*_pick(input, idx, axis, a.shape, unique=False))
-
-
-def cummax(input, dim):
-    """Returns a namedtuple ``(values, indices)``: the cumulative maximum of ``input`` in the
-    dimension ``dim`` and the index where each maximum was found (the last among ties)."""
-    return _cumext(input, dim, True)
-
-
-def cummin(input, dim):
-    """Returns a namedtuple ``(values, indices)``: the cumulative minimum of ``input`` in the
-    dimension ``dim`` and the index where each minimum was found (the last among ties)."""
-    return _cumext(input, dim, False)
-
-
-# ---------------------------------------------------------------- median, kthvalue
-def median(input, dim=None, keepdim=False):
-    """Returns the median of the values in ``input`` (the lower of the two medians for an even
-    count); with ``dim``, a namedtuple ``(values, indices)`` per row."""
-    return _median(input, dim, keepdim, False)
-
-
-def nanmedian(input, dim=None, keepdim=False):
-    """Returns the median of the values in ``input``, ignoring NaN values."""
-    return _median(input, dim, keepdim, True)
-
-
-def _median(input, dim, keepdim, ignore_nan):
-    name = "nanmedian" if ignore_nan else "median"
-    _no_bool(input._data, "median_cpu" if dim is None else "median_out")
-    if dim is None:
-        return SelectAll.apply(input, name)
-    a, axis, shape = _dim_setup(input, dim, keepdim)
-    if a.shape[axis] == 0:
-        raise IndexError(f"median(): Expected reduction dim {axis} to have non-zero size.")
-    xp = get_xp(a)
-    order = xp.argsort(a, axis=axis, kind="stable")   # the index order torch's comparator uses
-    isf = a.dtype.kind in "fc"
-    if ignore_nan and isf:
-        cnt = (~xp.isnan(a)).sum(axis=axis, keepdims=True)
-        k = xp.maximum((cnt - 1) // 2, 0)
-        if (cnt == 0).any():  # all-NaN rows: where torch's std::nth_element leaves them
-            order = order.copy()
-            om = xp.moveaxis(order, axis, -1)
-            om[xp.moveaxis(cnt, axis, -1)[..., 0] == 0, 0] = _nth_all_equal(a.shape[axis])
-    else:
-        k = xp.full(_keep(a.shape, axis), (a.shape[axis] - 1) // 2)
-    idx = xp.take_along_axis(order, k, axis)
-    if isf and not ignore_nan:
-        nan = xp.isnan(a)
-        idx = xp.where(nan.any(axis=axis, keepdims=True), nan.argmax(axis=axis, keepdims=True),
-                       idx)
-    cls = return_types.nanmedian if ignore_nan else return_types.median
-    return cls(*_pick(input, idx, axis, shape))
-
-
-def _nth_all_equal(n):
-    """The index libstdc++'s std::nth_element puts first among ``n`` equivalent elements
-    (torch's nanmedian index for an all-NaN row)."""
-    idx = list(_range(n))
-    first, last = 0, n
-    while last - first > 3:
-        mid = first + (last - first) // 2
-        idx[first], idx[mid] = idx[mid], idx[first]
-        lo, hi = first + 1, last
-        while True:
-            hi -= 1
-            if not lo < hi:
-                break
-            idx[lo], idx[hi] = idx[hi], idx[lo]
-            lo += 1
-        last = lo
-    return idx[0]
-
-
-def _keep(shape, axis):
-    s = list(shape)
-    s[axis] = 1
-    return tuple(s)
-
-
-def _gt(x, y):
-    return (x != x and y == y) or x > y
-
-
-def _quickselect(vals, k):
-    """The index torch's CPU kthvalue returns: its quickselect (Sedgewick's partition, median
-    of three, NaN largest) run on one row; used only for rows with ties at the k-th value."""
-    arr = list(vals)
-    idx = list(_range(len(arr)))
-
-    def swap(i, j):
-        arr[i], arr[j] = arr[j], arr[i]
-        idx[i], idx[j] = idx[j], idx[i]
-    lo, hi = 0, len(arr) - 1
-    while hi > lo:
-        if hi == lo + 1:
-            if _gt(arr[lo], arr[hi]):
-                swap(lo, hi)
-            break
-        swap((lo + hi) >> 1, lo + 1)
-        if _gt(arr[lo + 1], arr[hi]):
-            swap(lo + 1, hi)
-        if _gt(arr[lo], arr[hi]):
-            swap(lo, hi)
-        if _gt(arr[lo + 1], arr[lo]):
-            swap(lo + 1, lo)
-        i, j, piv = lo + 1, hi, arr[lo]
-        while True:
-            i += 1
-            while _gt(piv, arr[i]):
-                i += 1
-            j -= 1
-            while _gt(arr[j], piv):
-                j -= 1
-            if j < i:
-                break
-            swap(i, j)
-        swap(lo, j)
-        if j <= k:
-            lo = i
-        if j >= k:
-            hi = j - 1
-    return idx[k]
-
-
-def kthvalue(input, k, dim=-1, keepdim=False):
-    """Returns a namedtuple ``(values, indices)``: the ``k``-th smallest element of each row
-    of ``input`` in the dimension ``dim`` and its index."""
-    a, axis, shape = _dim_setup(input, dim, keepdim)
-    _no_bool(a, "kthvalue_cpu")
-    n = a.shape[axis]
-    if n == 0:
-        raise IndexError(f"kthvalue(): Expected reduction dim {axis} to have non-zero size.")
-    if not 1 <= k <= n:
-        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {axis}")
-    xp = get_xp(a)
-    if a.size == 0:
-        idx = xp.zeros(_keep(a.shape, axis), _I64)
-        return return_types.kthvalue(*_pick(input, idx, axis, shape))
-    v = xp.take(xp.partition(a, k - 1, axis=axis), [k - 1], axis=axis)
-    match = a == v
-    if a.dtype.kind in "fc":
-        match |= xp.isnan(a) & xp.isnan(v)
-    idx = match.argmax(axis=axis, keepdims=True)
-    ties = match.sum(axis=axis, keepdims=True) > 1
-    if ties.any():
-        am, im, tm = (xp.moveaxis(t, axis, -1) for t in (a, idx, ties))
-        for pos in zip(*xp.nonzero(tm[..., 0])):
-            im[pos + (0,)] = _quickselect(am[pos].tolist(), k - 1)
-    return return_types.kthvalue(*_pick(input, idx, axis, shape))
-
-
-# ---------------------------------------------------------------- sort, topk
-def _argsort(xp, a, axis, descending):
-    """Stable argsort (NaN largest); descending keeps equal elements in their order."""
-    if not descending:
-        return xp.argsort(a, axis=axis, kind="stable")
-    n = a.shape[axis]
-    return (n - 1) - xp.flip(xp.argsort(xp.flip(a, axis), axis=axis, kind="stable"), axis)
-
-
-def sort(input, dim=-1, descending=False, *, stable=False):
-    """Sorts the elements of ``input`` along ``dim`` in ascending order by value (descending
-    with ``descending``); returns a namedtuple ``(values, indices)``. The sort is always
-    stable."""
-    a, axis, _ = _dim_setup(input, dim, True)
-    idx = _argsort(get_xp(a), a, axis, descending)
-    return return_types.sort(*_pick(input, idx, axis, input.shape))
-
-
-def argsort(input, dim=-1, descending=False, stable=False):
-    """Returns the indices that sort ``input`` along ``dim`` by value."""
-    return sort(input, dim, descending).indices
-
-
-def msort(input):
-    """Sorts the elements of ``input`` along its first dimension in ascending order."""
-    return sort(input, 0).values
-
-
-def topk(input, k, dim=-1, largest=True, sorted=True):
-    """Returns a namedtuple ``(values, indices)``: the ``k`` largest (``largest=False``:
-    smallest) elements of ``input`` along ``dim``, sorted; among equal values the lowest
-    index comes first."""
-    a, axis, _ = _dim_setup(input, dim, True)
-    _no_bool(a, "topk does not support bool dtypes on CPU", RuntimeError)
-    n = a.shape[axis]
-    if not 0 <= k <= n:
-        raise RuntimeError("selected index k out of range")
-    xp = get_xp(a)
-    idx = _argsort(xp, a, axis, largest)
-    idx = idx[(slice(None),) * axis + (slice(0, k),)]
-    shape = idx.shape if input.ndim else ()
-    return return_types.topk(*_pick(input, idx, axis, shape))
-
-
-# ---------------------------------------------------------------- unique
-def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
-    """Returns the unique elements of ``input`` (sorted), optionally with the inverse indices
-    and the counts; with ``dim``, the unique slices along it."""
-    a = input._data
-    xp = get_xp(a)
-    if dim is None:
-        vals, inv, cnt = xp.unique(a.reshape(-1), return_inverse=True, return_counts=True,
-                                   equal_nan=False)
-        inv = inv.reshape(a.shape)
-    else:
-        axis = wrap_dim(dim, a.ndim)
-        vals, inv, cnt = xp.unique(a, return_inverse=True, return_counts=True, axis=axis)
-        inv = inv.reshape(-1)
-    return _unique_out(vals, inv, cnt, return_inverse, return_counts)
-
-
-def _unique_out(vals, inv, cnt, return_inverse, return_counts):
-    out = [_make(vals, False, None, 0)]
-    if return_inverse:
-        out.append(_make(inv.astype(_I64), False, None, 0))
-    if return_counts:
-        out.append(_make(cnt.astype(_I64), False, None, 0))
-    return out[0] if len(out) == 1 else tuple(out)
-
-
-def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
-    """Eliminates all but the first element from every consecutive group of equivalent
-    elements (or slices along ``dim``)."""
-    a = input._data
-    xp = get_xp(a)
-    if dim is None:
-        rows, axis, shape = a.reshape(-1, 1), None, a.shape
-    else:
-        axis = wrap_dim(dim, a.ndim)
-        m = xp.moveaxis(a, axis, 0)
-        rows, shape = m.reshape(m.shape[0], -1), (m.shape[0],)
-    n = rows.shape[0]
-    start = xp.ones(n, bool)
-    if n > 1:
-        start[1:] = (rows[1:] != rows[:-1]).any(axis=1) if rows.shape[1] else False
-    first = xp.nonzero(start)[0]
-    if axis is None:
-        vals = a.reshape(-1)[first]
-    else:
-        vals = xp.take(a, first, axis=axis)
-    inv = (xp.cumsum(start) - 1).reshape(shape)
-    cnt = xp.diff(xp.append(first, n))
-    return _unique_out(vals, inv, cnt, return_inverse, return_counts)
-
-
 TENSOR_METHODS = {
     "sum": sum, "mean": mean, "nansum": nansum, "nanmean": nanmean, "prod": prod, "max": max,
     "min": min, "amax": amax, "amin": amin, "argmax": argmax, "argmin": argmin,
     "aminmax": aminmax, "var": var, "std": std, "logsumexp": logsumexp, "norm": norm,
-    "all": all, "any": any, "count_nonzero": count_nonzero, "cumsum": cumsum,
-    "cumprod": cumprod, "cummax": cummax, "cummin": cummin, "logcumsumexp": logcumsumexp,
-    "median": median, "nanmedian": nanmedian, "kthvalue": kthvalue, "sort": sort,
-    "argsort": argsort, "msort": msort, "topk": topk, "unique": unique,
-    "unique_consecutive": unique_consecutive,
-    "cumsum_": lambda self, dim, *, dtype=None: inplace(cumsum, self, dim, dtype=dtype),
-    "cumprod_": lambda self, dim, *, dtype=None: inplace(cumprod, self, dim, dtype=dtype),
+    "all": all, "any": any, "count_nonzero": count_nonzero,
 }
+
+
+# ---------------------------------------------------------------- names that moved out
+def __getattr__(name):
+    """The cumulative ops and sorting moved to cumulative.py and sorting.py; they stay
+    importable from here."""
+    if not name.startswith("__"):
+        for mod in ("cumulative", "sorting"):
+            module = importlib.import_module(f".{mod}", __package__)
+            if name in module.__dict__:
+                return module.__dict__[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

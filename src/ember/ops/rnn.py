@@ -5,14 +5,16 @@ on backend arrays, over a padded ``(T, B, I)`` input or the ``(N, I)`` data of a
 sequence (its ``batch_sizes`` give the rows of each time step: step ``t`` covers the first
 ``batch_sizes[t]`` rows of its block, so shorter sequences simply drop out of later steps).
 
-Forward precomputes the input projection of every time step with one GEMM per gate, then per
-step does one (batched) GEMM ``h @ W_hh.T`` and the gate math in place in preallocated
+Forward precomputes the input projection of every time step at once (one GEMM per gate), then
+per step does one (batched) GEMM ``h @ W_hh.T`` and the gate math in place in preallocated
 buffers. Gates are kept gate-major, ``(gates, N, H)``, so each gate of a step is one
-contiguous block (NumPy's fast paths), the LSTM's internally in the order (i, f, o, g) so its
-three sigmoids are one call. Backward is backpropagation through time on arrays: the
-activation derivatives of all steps are computed at once, each step costs a few elementwise
-calls and one GEMM ``dgates @ W_hh``, and the weight and input gradients are single GEMMs
-over all steps at the end.
+contiguous block (NumPy's fast paths); the LSTM's internally in the order (i, f, o, g). The
+weights of sigmoid gates are pre-scaled by 1/2 so a single ``tanh`` call covers all gates of
+a step (``sigmoid(z) = (1 + tanh(z / 2)) / 2``). Backward is backpropagation through time on
+arrays: the activation derivatives of all steps are computed at once, each step costs a few
+elementwise calls and one GEMM ``dgates @ W_hh``, and the weight and input gradients are
+single GEMMs over all steps at the end. Large buffers come from a small pool (``_Pool``) so
+they are not page-faulted in again on every call.
 
 Under ``create_graph`` the backward is computed from the composite of basic ember ops (the
 same recurrences written with ``matmul``/``sigmoid``/``tanh``), so RNNs are differentiable

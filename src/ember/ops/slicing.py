@@ -8,12 +8,11 @@ two ops.
 """
 from __future__ import annotations
 
-from .. import dtypes as _dt
 from ..autograd.function import Function
-from ..backend import get_xp as _get_xp
-from .._tensor import Tensor, _make
+from ..backend.cpu import ndarray as _ndarray
+from .._tensor import Tensor
 from ._util import wrap_dim
-from .movement import _ALL, _index, as_view
+from .movement import _ALL, _index, as_view, reshape
 
 __all__ = ["select", "narrow", "unbind", "split", "tensor_split", "chunk", "hsplit", "vsplit",
            "dsplit", "diagonal", "diag", "diag_embed", "diagflat", "as_strided"]

@@ -4,6 +4,8 @@ Each optimizer subclass validates its options and runs one per-parameter update 
 works in place on backend arrays (``p._data`` and ``p._grad._data``), so a step builds no
 autograd graph. State tensors (``exp_avg``, ``step``, ...) are :class:`ember.Tensor` s laid out
 exactly as in ``torch.optim`` so that ``state_dict()`` checkpoints round-trip with PyTorch.
+SGD and Adam(W) run their update over large parameters block by block (:func:`_blocks`), with
+preallocated scratch, so that its several NumPy passes find the data in cache.
 """
 from __future__ import annotations
 
@@ -175,24 +177,25 @@ def _decayed_grad_into(xp, param, g, weight_decay, maximize, out):
 
 # Updates run block by block over the flattened arrays: the several passes of an update
 # (Adam makes 12) then work on data still in the core's L2 cache instead of streaming every
-# whole array through memory once per pass. 128 KiB a block (5-6 arrays of it fit in L2).
-_BLOCK_BYTES = 1 << 17
-_scratch_cache = threading.local()  # (backend, dtype, device) -> scratch blocks, per thread
+# whole array through memory once per pass. A block of all the arrays of an update (scratch
+# included) spans about this many bytes.
+_WORKING_SET_BYTES = 1 << 20  # 1 MiB, about L2 (1-2 MiB a core on current x86)
+_scratch_cache = threading.local()  # (array type, dtype, device) -> 2 scratch arrays
 
 
 def _scratch(first, n_scratch, size):
-    """``n_scratch`` cached 1-D scratch arrays of ``size`` elements of ``first``'s dtype (the
-    blocks of large arrays; small ones get fresh ``empty_like`` scratch, which costs less).
+    """``n_scratch`` scratch arrays of ``size`` elements of ``first``'s dtype, for the blocks
+    of large arrays (small ones get fresh ``empty_like`` scratch, which costs less).
 
-    Kept per thread (an update never runs inside another one), outside ``state`` whose
-    structure is torch's; the arrays are overwritten by every update."""
+    Cached per thread (an update never runs inside another one) and outside ``state``, whose
+    structure is torch's; every update overwrites them."""
     cache = _scratch_cache.__dict__
-    key = (type(first), first.dtype, getattr(first, "device", None), size)
+    key = (type(first), first.dtype, getattr(first, "device", None))
     arrays = cache.get(key)
-    if arrays is None or len(arrays) < n_scratch:
+    if arrays is None or arrays[0].size < size:
         xp = get_xp(first)
-        arrays = cache[key] = [xp.empty(size, first.dtype) for _ in range(n_scratch)]
-    return arrays[:n_scratch]
+        arrays = cache[key] = (xp.empty(size, first.dtype), xp.empty(size, first.dtype))
+    return [a[:size] for a in arrays[:n_scratch]]
 
 
 def _blocks(xp, arrays, n_scratch=1):
@@ -201,16 +204,17 @@ def _blocks(xp, arrays, n_scratch=1):
     the first array's dtype. Small arrays, and large ones not all C-contiguous, come back whole
     in one block."""
     first = arrays[0]
-    if first.nbytes <= _BLOCK_BYTES or not all(a.flags.c_contiguous for a in arrays):
+    block_bytes = _WORKING_SET_BYTES // (len(arrays) + n_scratch)
+    if first.nbytes <= block_bytes or not all(a.flags.c_contiguous for a in arrays):
         arrays.append(xp.empty_like(first))
         if n_scratch == 2:
             arrays.append(xp.empty_like(first))
         return (arrays,)
     n = first.size
-    size = max(1, _BLOCK_BYTES // first.itemsize)
+    size = max(1, block_bytes // first.itemsize)
     flat = [a.reshape(-1) for a in arrays]
     scratch = _scratch(first, n_scratch, size)
-    return [[*(a[i:i + size] for a in flat), *(s[:min(size, n - i)] for s in scratch)]
+    return [[*(a[i:i + size] for a in flat), *(s[:n - i] for s in scratch)]
             for i in range(0, n, size)]
 
 
