@@ -81,6 +81,34 @@ def _count_deps(roots):
     return deps
 
 
+def _needed_nodes(roots, leaf_targets, nonleaf_targets):
+    """node -> whether some requested input lies behind it (post-order, no recursion)."""
+    needed = {}
+    stack = [(t.grad_fn, False) for t in roots if t.grad_fn is not None]
+    while stack:
+        node, expanded = stack.pop()
+        if not expanded:
+            if node in needed:
+                continue
+            needed[node] = False
+            stack.append((node, True))
+            for e in node._edges:
+                if e is not None and not isinstance(e[0], Tensor) and e[0] not in needed:
+                    stack.append((e[0], False))
+            continue
+        hit = node in nonleaf_targets
+        if not hit:
+            for e in node._edges:
+                if e is None:
+                    continue
+                p = e[0]
+                if (p in leaf_targets) if isinstance(p, Tensor) else needed.get(p):
+                    hit = True
+                    break
+        needed[node] = hit
+    return needed
+
+
 def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inputs=None,
                  capture=False, allow_unused=False):
     """Backpropagate ``root_grads`` from ``roots``.
@@ -129,6 +157,8 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
                 ready.append((key, buffers.pop(key, None)))
 
     slow = graph or _anomaly.enabled or bool(nonleaf_targets)
+    # with explicit inputs, only nodes on a path to them run (as in torch)
+    needed = _needed_nodes(roots, targets, nonleaf_targets) if inputs is not None else None
     prev_mode = _state.enabled
     _state.enabled = graph
     try:
@@ -138,6 +168,10 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
                 _finish_leaf(t, g, graph, targets, results, capture, shared)
         while ready:
             node, grads = ready.pop()
+            if grads is not None and needed is not None and not needed.get(node):
+                if nonleaf_targets.get(node):
+                    _run_pre_hooks(node, grads, graph, nonleaf_targets, results, capture)
+                grads = None
             if grads is None:
                 in_grads = None
             else:

@@ -615,17 +615,13 @@ class _quiet:
             self.cm.__exit__(*exc)
 
 
-def _f64_of(xp, x):
-    return x.astype(_dt.float64.np) if x.dtype != _dt.float64.np else x
-
-
 def _ndtr(xp, x):
     return (0.5 * _calerf(xp, -x * _SQRT1_2, True)).astype(x.dtype, copy=False)
 
 
 def _log_ndtr(xp, x):
     """log(ndtr(x)): log1p(-ndtr(-x)) above -1, log(erfcx(-x / sqrt 2) / 2) - x^2 / 2 below."""
-    x64 = _f64_of(xp, x)
+    x64 = _f64(xp, x)
     z = -x64 * _SQRT1_2
     low = x64 < -1
     out = xp.empty_like(x64)
@@ -642,7 +638,7 @@ class Erfcx(Function):
     @staticmethod
     def forward(ctx, a):
         x = to_float(a)
-        y = _erfcx(ctx.xp, _f64_of(ctx.xp, x)).astype(x.dtype, copy=False)
+        y = _erfcx(ctx.xp, _f64(ctx.xp, x)).astype(x.dtype, copy=False)
         ctx.save_for_backward(a, y)
         return y
 
