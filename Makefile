@@ -31,8 +31,9 @@ fashion-mnist:
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks examples
 
+# two pytest workers on two cores: one BLAS thread each, or they oversubscribe the machine
 test: $(STAMP) lint
-	$(BIN)/python -m pytest -n 2 tests
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 tests
 
 demo: $(DEMO_STAMP) fashion-mnist
 	$(BIN)/python examples/demo.py

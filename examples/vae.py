@@ -72,7 +72,7 @@ def ascii_images(images, side, width=28):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--epochs", type=int, default=5)
+    ap.add_argument("--epochs", type=int, default=10)
     ap.add_argument("--batch-size", type=int, default=128)
     ap.add_argument("--latent", type=int, default=20)
     ap.add_argument("--hidden", type=int, default=400)

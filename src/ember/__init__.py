@@ -48,11 +48,24 @@ from .ops.nn import bilinear, cdist, cosine_similarity, pairwise_distance, pdist
 from .ops.activation import TOP_LEVEL as _activation_names  # noqa: E402
 from .serialization import load, save  # noqa: E402
 from ._tensor_str import get_printoptions, printoptions, set_printoptions  # noqa: E402
-from . import autograd, backend, cuda, linalg, nn, special, utils  # noqa: E402
-from .utils import data as _data  # noqa: E402,F401
-from . import optim  # noqa: E402
+from . import autograd, backend, cuda, linalg, special  # noqa: E402
 
 _bind_methods()
 globals().update(_activation_names)  # torch.softmax, torch.selu_, torch.dropout, ...
 del _bind_methods, _activation_names
-from . import distributions  # noqa: E402
+
+# Subpackages a script may never touch load on first use, keeping `import ember` fast.
+_LAZY_SUBMODULES = ("nn", "optim", "utils", "distributions", "vision", "compat")
+
+
+def __getattr__(name):
+    if name in _LAZY_SUBMODULES:
+        import importlib
+        module = importlib.import_module(f".{name}", __name__)
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'ember' has no attribute '{name}'")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY_SUBMODULES))
