@@ -1,5 +1,4 @@
 """Op table for the seed ops of each family (each family's own table lives beside it)."""
-import numpy as np
 import pytest
 import torch
 
