@@ -96,6 +96,9 @@ def main(argv=None):
 
     model = Net(side)
     optimizer = ember.optim.Adam(model.parameters(), lr=args.lr)
+    # cosine decay over the whole run: a better model from the same number of steps
+    scheduler = ember.optim.lr_scheduler.CosineAnnealingLR(
+        optimizer, T_max=args.epochs * len(train_loader))
     try:
         from tqdm import tqdm
     except ImportError:
@@ -114,6 +117,7 @@ def main(argv=None):
             loss = F.cross_entropy(logits, y)
             loss.backward()
             optimizer.step()
+            scheduler.step()
             running = loss.item() if running is None else 0.95 * running + 0.05 * loss.item()
             correct += int((logits.argmax(1) == y).sum().item())
             seen += len(y)

@@ -328,7 +328,7 @@ class Tensor:
         if (gradient is None and inputs is None and not create_graph and self.grad_fn is not None
                 and d.size == 1 and type(d) is _ndarray):
             # the common `loss.backward()`: skip the general argument handling
-            _engine.run_backward((self,), (_np.ones(d.shape, d.dtype),), bool(retain_graph))
+            _engine.run_backward((self,), (_one_like(d),), bool(retain_graph))
             return
         from .autograd import backward
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)
@@ -587,6 +587,16 @@ def _make(data, requires_grad, grad_fn, output_nr):
 
 
 _new = object.__new__
+_ONES = {}  # dtype -> 0-d one, copied for each loss.backward() (np.ones costs ~1 us)
+
+
+def _one_like(d):
+    """A fresh array of ones shaped like the one-element array ``d``."""
+    one = _ONES.get(d.dtype)
+    if one is None:
+        one = _ONES[d.dtype] = _np.ones((), d.dtype)
+    one = one.copy()
+    return one if d.ndim == 0 else one.reshape(d.shape)
 
 
 def _as_backend_array(data):

@@ -10,6 +10,8 @@ otherwise on raw backend arrays.
 """
 from __future__ import annotations
 
+import itertools
+
 from ..backend import get_xp
 from ..backend.cpu import ndarray as _ndarray
 from ..backend.cpu import xp as _cpu_xp
@@ -21,7 +23,8 @@ _make = None
 
 
 _np_asarray = _cpu_xp.asarray
-_NONES = (None,) * 64  # zip partner for a node whose backward did not run
+_np_add = _cpu_xp.add
+_NONES = itertools.repeat(None)  # zip partner for a node whose backward did not run
 
 
 def _as_array(g, xp):
@@ -69,15 +72,15 @@ def _count_deps(roots):
             stack.append(fn)
     while stack:
         for e in stack.pop()._edges:
-            if e is None:
-                continue
-            p = e[0]
-            if p in deps:
-                deps[p] += 1
-            else:
-                deps[p] = 1
-                if not isinstance(p, Tensor):
-                    stack.append(p)
+            if e is not None:
+                p = e[0]
+                n = deps.get(p)
+                if n is None:
+                    deps[p] = 1
+                    if not isinstance(p, Tensor):
+                        stack.append(p)
+                else:
+                    deps[p] = n + 1
     return deps
 
 
@@ -133,32 +136,23 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
     buffers = {}     # node -> [grad per output]
     leaf_bufs = {}   # leaf tensor -> grad
     shared = set()   # ids of arrays a leaf must not adopt without copying
-    ready = []
-    for t, g in zip(roots, root_grads):
+    if len(roots) == 1 and roots[0].grad_fn is not None:
+        # the common loss.backward(): one root, not a leaf
+        t = roots[0]
+        g = root_grads[0]
         if not graph:
             shared.add(id(g))
-        fn = t.grad_fn
-        if fn is None:
-            leaf_bufs[t] = g if t not in leaf_bufs else leaf_bufs[t] + g
-            deps.setdefault(t, 0)
-            continue
-        buf = buffers.get(fn)
-        if buf is None:
-            buf = buffers[fn] = [None] * fn._n_outputs
-        nr = t._output_nr
-        buf[nr] = g if buf[nr] is None else buf[nr] + g
-    leaf_roots = []
-    for t in roots:
-        key = t.grad_fn if t.grad_fn is not None else t
-        if deps.get(key) == 0 and not any(k is key for k, _ in ready):
-            if isinstance(key, Tensor):
-                leaf_roots.append(key)
-            else:
-                ready.append((key, buffers.pop(key, None)))
+        buf = [None] * t.grad_fn._n_outputs
+        buf[t._output_nr] = g
+        ready = [(t.grad_fn, buf)]
+        leaf_roots = ()
+    else:
+        ready, leaf_roots = _seed(roots, root_grads, deps, graph, buffers, leaf_bufs, shared)
 
     slow = graph or _anomaly.enabled or bool(nonleaf_targets)
     # with explicit inputs, only nodes on a path to them run (as in torch)
     needed = _needed_nodes(roots, targets, nonleaf_targets) if inputs is not None else None
+    plain = not slow and needed is None  # nodes marked _fast take the short path
     prev_mode = _state.enabled
     _state.enabled = graph
     try:
@@ -168,46 +162,44 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
                 _finish_leaf(t, g, graph, targets, results, capture, shared)
         while ready:
             node, grads = ready.pop()
-            if grads is not None and needed is not None and not needed.get(node):
-                if nonleaf_targets.get(node):
-                    _run_pre_hooks(node, grads, graph, nonleaf_targets, results, capture)
-                grads = None
-            if grads is None:
-                in_grads = None
-            else:
-                if slow or not node._fast:
-                    grads = _run_pre_hooks(node, grads, graph, nonleaf_targets, results,
-                                           capture)
-                    in_grads = _call_backward(node, grads, graph)
-                else:
-                    in_grads = node.backward(node, grads[0])
-                    if type(in_grads) is not tuple:
-                        in_grads = (in_grads,)
+            # the hot loop: one iteration per node, kept flat (each line is paid per node)
+            if plain and node._fast and grads is not None:
+                in_grads = node.backward(node, grads[0])
+                if in_grads.__class__ is not tuple:
+                    in_grads = (in_grads,)
                 if not retain_graph and node._saved is not None:
                     node._saved = _FREED
-            for e, g in zip(node._edges, in_grads or _NONES):
+            elif grads is None:
+                in_grads = _NONES
+            else:
+                in_grads = _run_node(node, grads, graph, slow, nonleaf_targets, needed, results,
+                                     capture, retain_graph)
+            for e, g in zip(node._edges, in_grads):
                 if e is None:
                     continue
                 p = e[0]
-                if g is not None and (g.shape != e[2] or g.dtype is not e[3]
-                                      or g.__class__ is not _ndarray):
+                if g is not None and (g.__class__ is not _ndarray or g.shape != e[2]
+                                      or g.dtype is not e[3]):
                     g = _fit(g, e[2], e[3], graph)
                 left = deps[p] - 1
                 deps[p] = left
                 if isinstance(p, Tensor):
-                    old = leaf_bufs.pop(p, None) if left == 0 else leaf_bufs.get(p)
-                    if old is not None:
-                        g = old if g is None else old + g
+                    if leaf_bufs:
+                        old = leaf_bufs.pop(p, None) if left == 0 else leaf_bufs.get(p)
+                        if old is not None:
+                            g = old if g is None else old + g
+                    if g is None:
+                        continue
                     if left == 0:
-                        if g is not None:
-                            _finish_leaf(p, g, graph, targets, results, capture, shared)
-                    elif g is not None:
+                        _finish_leaf(p, g, graph, targets, results, capture, shared)
+                    else:
                         leaf_bufs[p] = g
                 elif left == 0 and p._n_outputs == 1:
                     # the last gradient for p: hand it over without the buffer dict
-                    buf = buffers.pop(p, None)
-                    if buf is not None and buf[0] is not None:
-                        g = buf[0] if g is None else buf[0] + g
+                    if buffers:
+                        buf = buffers.pop(p, None)
+                        if buf is not None and buf[0] is not None:
+                            g = buf[0] if g is None else buf[0] + g
                     ready.append((p, None if g is None else [g]))
                 else:
                     buf = buffers.get(p)
@@ -229,6 +221,56 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
                     "graph. Set allow_unused=True if this is the desired behavior.")
         return results
     return None
+
+
+def _seed(roots, root_grads, deps, graph, buffers, leaf_bufs, shared):
+    """Put the roots' gradients in place: returns the ready nodes and the leaf roots."""
+    ready = []
+    for t, g in zip(roots, root_grads):
+        if not graph:
+            shared.add(id(g))
+        fn = t.grad_fn
+        if fn is None:
+            leaf_bufs[t] = g if t not in leaf_bufs else leaf_bufs[t] + g
+            deps.setdefault(t, 0)
+            continue
+        buf = buffers.get(fn)
+        if buf is None:
+            buf = buffers[fn] = [None] * fn._n_outputs
+        nr = t._output_nr
+        buf[nr] = g if buf[nr] is None else buf[nr] + g
+    leaf_roots = []
+    for t in roots:
+        key = t.grad_fn
+        if key is None:
+            key = t
+        if deps.get(key) == 0:
+            deps[key] = -1  # queued: a root given twice runs once
+            if key is t:
+                leaf_roots.append(t)
+            else:
+                ready.append((key, buffers.pop(key, None)))
+    return ready, leaf_roots
+
+
+def _run_node(node, grads, graph, slow, nonleaf_targets, needed, results, capture,
+              retain_graph):
+    """Run one node the general way: hooks, create_graph, custom Functions, anomaly mode,
+    nodes off the path to the requested inputs. Returns its input gradients (or _NONES)."""
+    if needed is not None and not needed.get(node):
+        if nonleaf_targets.get(node):
+            _run_pre_hooks(node, grads, graph, nonleaf_targets, results, capture)
+        return _NONES
+    if node._fast and not slow:
+        in_grads = node.backward(node, grads[0])
+        if in_grads.__class__ is not tuple:
+            in_grads = (in_grads,)
+    else:
+        grads = _run_pre_hooks(node, grads, graph, nonleaf_targets, results, capture)
+        in_grads = _call_backward(node, grads, graph)
+    if not retain_graph and node._saved is not None:
+        node._saved = _FREED
+    return in_grads
 
 
 def _wrap(g, graph):
@@ -336,6 +378,17 @@ def _check_nan(node, out):
 
 
 def _finish_leaf(t, g, graph, targets, results, capture, shared):
+    if (g.__class__ is _ndarray and targets is None and not capture and not graph
+            and not t._hooks and not t._post_acc_hooks):
+        # the common case, an array added into an existing .grad in place
+        old = t._grad
+        if old is not None:
+            d = old._data
+            if d.shape == g.shape and not old._requires_grad and d.flags.writeable:
+                _np_add(d, g, out=d, casting="unsafe")
+                return
+        _accumulate(t, g, False, shared)
+        return
     hooks = t._hooks
     if hooks:
         for h in list(hooks):
@@ -363,8 +416,11 @@ def _accumulate(t, g, graph, shared):
     if graph:
         t._grad = g if t._grad is None else t._grad + g
         return
-    xp = _xp(g)
-    g = _as_array(g, xp)
+    if g.__class__ is _ndarray:
+        xp = _cpu_xp
+    else:
+        xp = _xp(g)
+        g = _as_array(g, xp)
     old = t._grad
     if old is None:
         if id(g) in shared or g.base is not None or not g.flags.writeable:

@@ -200,7 +200,10 @@ class FunctionCtx:
 
     @property
     def needs_input_grad(self):
-        return tuple([e is not None for e in self._edges])
+        e = self._edges
+        if len(e) == 2:  # binary ops: spelled out, a third of the comprehension's cost
+            return (e[0] is not None, e[1] is not None)
+        return tuple([x is not None for x in e])
 
     @property
     def create_graph(self):
@@ -263,61 +266,34 @@ class Function(FunctionCtx, NodeBase):
 
 def _apply_arrays(cls, *args, **kwargs):
     """The hot path of every built-in op (kept flat: each line here is paid on every op)."""
+    if not _state.enabled:
+        return _apply_untracked(cls, args, kwargs)
+    datas = list(args)
     edges = None
     xp = None
-    if _state.enabled:
-        datas = []
-        i = 0
-        for a in args:
-            if isinstance(a, Tensor):
-                d = a._data
-                datas.append(d)
-                if type(d) is not _ndarray:
-                    xp = _xp_of(d)
-                if a._requires_grad:
-                    if edges is None:
-                        edges = [None] * len(args)
-                    fn = a.grad_fn
-                    edges[i] = (a if fn is None else fn, a._output_nr, d.shape, d.dtype)
-            else:
-                datas.append(a)
-            i += 1
-    else:
-        datas = [a._data if isinstance(a, Tensor) else a for a in args]
-        for d in datas:
-            if type(d) is not _ndarray and hasattr(d, "__cuda_array_interface__"):
+    i = 0
+    for a in args:
+        if isinstance(a, Tensor):
+            d = datas[i] = a._data
+            if d.__class__ is not _ndarray:
                 xp = _xp_of(d)
+            if a._requires_grad:
+                if edges is None:
+                    edges = [None] * len(args)
+                fn = a.grad_fn
+                edges[i] = (a if fn is None else fn, a._output_nr, d.shape, d.dtype)
+        i += 1
     ctx = _new(cls)
     if xp is not None:
         ctx.xp = xp
     if edges is None:
-        out = cls.forward(ctx, *datas, **kwargs)
-        if type(out) is tuple:
-            outs = tuple([_make(o, False, None, 0) for o in out])
-        else:
-            outs = _make(out, False, None, 0)
-        if _state.inference:
-            for o in (outs if type(outs) is tuple else (outs,)):
-                o._is_inference = True
-        return outs
+        return _wrap_untracked(cls.forward(ctx, *datas, **kwargs))
     ctx._edges = edges
     out = cls.forward(ctx, *datas, **kwargs)
     if _anomaly.enabled:
         _anomaly.record(ctx)
-    if type(out) is tuple:
-        non_diff = ctx._non_diff
-        outs = []
-        for i, o in enumerate(out):
-            diff = _differentiable(o, non_diff)
-            outs.append(_make(o, diff, ctx if diff else None, i))
-        outs = tuple(outs)
-        ctx._n_outputs = len(outs)
-        ctx._out_meta = tuple([(o.shape, o.dtype) for o in out])
-        ctx._fast = False
-    elif out.dtype.kind in "fc" and (ctx._non_diff is None or id(out) not in ctx._non_diff):
-        # _make, inlined: this line runs for every recorded op
-        if type(out) is not _ndarray:
-            out = _make(out, False, None, 0)._data
+    if out.__class__ is _ndarray and out.dtype.kind in "fc" and ctx._non_diff is None:
+        # _make, inlined: the common single float output
         outs = _new(Tensor)
         outs._data = out
         outs._requires_grad = True
@@ -326,12 +302,52 @@ def _apply_arrays(cls, *args, **kwargs):
         outs._grad = None
         outs._vbox = None
     else:
-        outs = _make(out, False, None, 0)
+        outs = _wrap_outputs(ctx, out)
     to_save = ctx._to_save
     if to_save:
         _save(ctx, to_save, args, datas, outs, out)
         ctx._to_save = ()
     return outs
+
+
+def _apply_untracked(cls, args, kwargs):
+    """An op under no_grad / inference_mode: unwrap, run, wrap."""
+    datas = [a._data if isinstance(a, Tensor) else a for a in args]
+    ctx = _new(cls)
+    for d in datas:
+        if d.__class__ is not _ndarray and hasattr(d, "__cuda_array_interface__"):
+            ctx.xp = _xp_of(d)
+    return _wrap_untracked(cls.forward(ctx, *datas, **kwargs))
+
+
+def _wrap_untracked(out):
+    if out.__class__ is tuple:
+        outs = tuple([_make(o, False, None, 0) for o in out])
+    else:
+        outs = _make(out, False, None, 0)
+    if _state.inference:
+        for o in (outs if outs.__class__ is tuple else (outs,)):
+            o._is_inference = True
+    return outs
+
+
+def _wrap_outputs(ctx, out):
+    """Outputs of a recording op other than one float array: several, or non-differentiable."""
+    if type(out) is not tuple:
+        if type(out) is not _ndarray:
+            out = _make(out, False, None, 0)._data
+        if _differentiable(out, ctx._non_diff):
+            return _make(out, True, ctx, 0)
+        return _make(out, False, None, 0)
+    non_diff = ctx._non_diff
+    outs = []
+    for i, o in enumerate(out):
+        diff = _differentiable(o, non_diff)
+        outs.append(_make(o, diff, ctx if diff else None, i))
+    ctx._n_outputs = len(outs)
+    ctx._out_meta = tuple([(o.shape, o.dtype) for o in out])
+    ctx._fast = False
+    return tuple(outs)
 
 
 def _differentiable(arr, non_diff):
@@ -344,29 +360,29 @@ def _save(ctx, to_save, args, datas, outs, out):
     """Store the saved arrays, plus (index, input tensor or None, version box, version,
     output index or -1) for each one that is an input or output tensor: tracked for the
     in-place check and mapped back to tensors under create_graph."""
-    arrays = []
+    saved = list(to_save)
     meta = []
-    n = len(datas)
-    for k, s in enumerate(to_save):
-        if s is None:
-            arrays.append(None)
-            continue
-        i = 0
-        while i < n:
-            if s is datas[i] or s is args[i]:
-                break
-            i += 1
-        if i < n and isinstance(args[i], Tensor):
-            a = args[i]
-            box = a._vbox
-            arrays.append(a._data)
-            meta.append((k, a, None, box[0] if box else 0, -1))
-        elif i < n:
-            arrays.append(s)
-        else:
-            arrays.append(_output_record(k, s, outs, out, meta))
-    ctx._saved = tuple(arrays)
+    k = 0
+    for s in to_save:
+        if s is not None and s.__class__ not in _SCALARS:  # Python scalars need no record
+            i = 0
+            for d in datas:
+                if s is d or s is args[i]:
+                    a = args[i]
+                    if isinstance(a, Tensor):
+                        box = a._vbox
+                        saved[k] = a._data
+                        meta.append((k, a, None, box[0] if box else 0, -1))
+                    break
+                i += 1
+            else:
+                saved[k] = _output_record(k, s, outs, out, meta)
+        k += 1
+    ctx._saved = tuple(saved)
     ctx._saved_meta = meta
+
+
+_SCALARS = frozenset((int, float, bool, complex))
 
 
 def _output_record(k, s, outs, out, meta):

@@ -1,6 +1,8 @@
 """Helpers every op family shares: dtype promotion on arrays, dims, the in-place protocol."""
 from __future__ import annotations
 
+from math import prod as _prod
+
 from .. import dtypes as _dt
 from ..backend import check_same_device
 from ..autograd.grad_mode import _state
@@ -54,10 +56,7 @@ def expand_to(xp, g, shape):
     a zero-copy view when large. Tensors (create_graph) use ``expand``."""
     if xp.__name__ == "ember":
         return g.expand(shape)
-    n = 1
-    for s in shape:
-        n *= s
-    if n > 65536:
+    if _prod(shape) > 65536:
         return xp.broadcast_to(g, shape)
     out = xp.empty(shape, g.dtype)
     out[...] = g

@@ -14,6 +14,8 @@ import math
 
 from ..autograd.function import Function
 from ._util import inplace, type_name, wrap_dim
+from .floatmath import Relu
+from .special import _calerf
 from .dropout import (_alpha_dropout_top, _alpha_dropout_top_, _dropout_top, _dropout_top_,
                       _feature_alpha_dropout_top, _feature_alpha_dropout_top_,
                       _feature_dropout_top, _feature_dropout_top_)
@@ -44,7 +46,6 @@ def _erf(ctx, x):
     """erf of an array (the accurate kernel of ``ember.erf``) or of a Tensor (ember.erf)."""
     if ctx.create_graph:
         return x.erf()
-    from .elementwise import _calerf
     return _calerf(ctx.xp, x, False).astype(x.dtype, copy=False)
 
 
@@ -117,13 +118,11 @@ def threshold_(input, threshold, value):
 def relu(input, inplace=False):
     """Applies the rectified linear unit function element-wise. See
     :class:`~ember.nn.ReLU` for more details."""
-    from .elementwise import Relu
     return _inplace_or(Relu.apply, input, inplace)
 
 
 def relu_(input):
     """In-place version of :func:`relu`."""
-    from .elementwise import Relu
     return inplace(Relu.apply, input)
 
 

@@ -103,7 +103,7 @@ class ScaledDotProductAttention(Function):
         keep = None
         pdt = pt
         if p > 0:
-            from .activation import _keep_mask
+            from .dropout import _keep_mask
             keep = _keep_mask(pt.shape, p, pt)
             ctx.drop = 0.0 if p >= 1 else 1.0 / (1.0 - p)
             pdt = pt * keep
@@ -492,7 +492,7 @@ def _linear(x, w, b):
 def _pad_last(mask):
     """``F.pad(mask, (0, 1))``: one zero column appended."""
     from .creation import zeros
-    from .movement import cat
+    from .join import cat
     z = zeros(tuple(mask.shape[:-1]) + (1,), dtype=mask.dtype)
     return cat([mask, z], -1)
 
@@ -564,7 +564,7 @@ def _mha_forward(query, key, value, embed_dim_to_check, num_heads, in_proj_weigh
     The heads are views ``(..., H, head_dim)`` of the projections, attended by one fused node
     that writes its output straight into the layout the output projection reads."""
     from .creation import zeros
-    from .movement import cat
+    from .join import cat
     is_batched = _mha_shape_check(query, key, value, key_padding_mask, attn_mask, num_heads)
     if not is_batched:
         batch_first = False

@@ -404,7 +404,7 @@ class Pdist(Function):
         i, j = ctx.ij
         N = x.shape[0]
         if ctx.create_graph:
-            from .indexing import index_add
+            from .scatter import index_add
             from .creation import tensor, zeros
             ti, tj = tensor(i), tensor(j)
             diff = x[ti] - x[tj]

@@ -121,7 +121,8 @@ class Sum(Function):
 
     @staticmethod
     def backward(ctx, g):
-        g = _expand_back(g, ctx.shape, ctx.axes, ctx.keepdim)
+        if ctx.axes is not None:  # a full reduction's gradient broadcasts as it is
+            g = _expand_back(g, ctx.shape, ctx.axes, ctx.keepdim)
         return expand_to(ctx.xp, g, ctx.shape), None, None, None
 
 
@@ -153,7 +154,8 @@ class Mean(Function):
 
     @staticmethod
     def backward(ctx, g):
-        g = _expand_back(g, ctx.shape, ctx.axes, ctx.keepdim)
+        if ctx.axes is not None:  # a full reduction's gradient broadcasts as it is
+            g = _expand_back(g, ctx.shape, ctx.axes, ctx.keepdim)
         if ctx.n:
             g = g / ctx.n
         return expand_to(ctx.xp, g, ctx.shape), None, None, None

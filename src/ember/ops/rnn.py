@@ -668,7 +668,7 @@ def composite_layer(mode, x, h0, c0, w, batch_sizes=None, num_directions=1, cell
 
 # ---------------------------------------------------------------- entry points (like _VF)
 def _dropout(x, p):
-    from .activation import dropout
+    from .dropout import dropout
     return dropout(x, p, True)
 
 

@@ -58,7 +58,7 @@ def index_add_rows(xp, n, idx, rows, is_sorted=False):
 def _graph_index_add(n, idx, rows):
     """The same scatter-add with ember ops (differentiable, for create_graph)."""
     from .creation import tensor, zeros
-    from .indexing import index_add
+    from .scatter import index_add
     return index_add(zeros((n,) + tuple(rows.shape[1:]), dtype=rows.dtype), 0, tensor(idx),
                      rows)
 
