@@ -25,6 +25,8 @@ __all__ = ["Function", "FunctionCtx", "once_differentiable", "NodeBase"]
 Tensor = None  # set by ember._tensor to break the import cycle
 _make = None
 _FREED = object()
+_np_generic = _cpu_xp.generic
+_np_asarray = _cpu_xp.asarray
 
 
 class NodeBase:
@@ -292,6 +294,8 @@ def _apply_arrays(cls, *args, **kwargs):
     out = cls.forward(ctx, *datas, **kwargs)
     if _anomaly.enabled:
         _anomaly.record(ctx)
+    if out.__class__ is not _ndarray and isinstance(out, _np_generic):
+        out = _np_asarray(out)  # the NumPy scalar of a full reduction
     if out.__class__ is _ndarray and out.dtype.kind in "fc" and ctx._non_diff is None:
         # _make, inlined: the common single float output
         outs = _new(Tensor)
@@ -362,21 +366,24 @@ def _save(ctx, to_save, args, datas, outs, out):
     in-place check and mapped back to tensors under create_graph."""
     saved = list(to_save)
     meta = []
+    n = len(datas)
     k = 0
     for s in to_save:
         if s is not None and s.__class__ not in _SCALARS:  # Python scalars need no record
-            i = 0
-            for d in datas:
-                if s is d or s is args[i]:
-                    a = args[i]
-                    if isinstance(a, Tensor):
-                        box = a._vbox
-                        saved[k] = a._data
-                        meta.append((k, a, None, box[0] if box else 0, -1))
-                    break
-                i += 1
+            if k < n and (s is datas[k] or s is args[k]):
+                i = k  # most ops save their inputs in order
             else:
+                i = 0
+                while i < n and s is not datas[i] and s is not args[i]:
+                    i += 1
+            if i == n:
                 saved[k] = _output_record(k, s, outs, out, meta)
+            else:
+                a = args[i]
+                if isinstance(a, Tensor):
+                    box = a._vbox
+                    saved[k] = a._data
+                    meta.append((k, a, None, box[0] if box else 0, -1))
         k += 1
     ctx._saved = tuple(saved)
     ctx._saved_meta = meta
