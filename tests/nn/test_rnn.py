@@ -223,10 +223,10 @@ def test_repr_state_dict_and_init_match_torch(make):
     assert list(e.state_dict()) == list(t.state_dict())
     assert [tuple(p.shape) for p in e.parameters()] == [tuple(p.shape) for p in t.parameters()]
     bound = 1 / np.sqrt(t.hidden_size)
-    for p in e.parameters():
-        a = p.detach().numpy()
-        assert a.dtype == np.float32
-        assert np.abs(a).max() <= bound and np.abs(a).max() > 0.5 * bound
+    values = np.concatenate([p.detach().numpy().ravel() for p in e.parameters()])
+    assert values.dtype == np.float32
+    # U(-bound, bound) over all the layer's weights: inside the bound, and spread out
+    assert np.abs(values).max() <= bound and np.abs(values).max() > 0.5 * bound
     if hasattr(t, "_flat_weights_names"):
         assert e._flat_weights_names == t._flat_weights_names
         assert [[tuple(p.shape) for p in w] for w in e.all_weights] == \

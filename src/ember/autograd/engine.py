@@ -142,9 +142,13 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
         g = root_grads[0]
         if not graph:
             shared.add(id(g))
-        buf = [None] * t.grad_fn._n_outputs
-        buf[t._output_nr] = g
-        ready = [(t.grad_fn, buf)]
+        fn = t.grad_fn
+        if fn._n_outputs == 1:
+            ready = [(fn, g)]
+        else:
+            buf = [None] * fn._n_outputs
+            buf[t._output_nr] = g
+            ready = [(fn, buf)]
         leaf_roots = ()
     else:
         ready, leaf_roots = _seed(roots, root_grads, deps, graph, buffers, leaf_bufs, shared)
@@ -160,11 +164,16 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
             g = leaf_bufs.pop(t, None)
             if g is not None:
                 _finish_leaf(t, g, graph, targets, results, capture, shared)
-        while ready:
-            node, grads = ready.pop()
-            # the hot loop: one iteration per node, kept flat (each line is paid per node)
+        node = None
+        while True:
+            if node is None:
+                if not ready:
+                    break
+                node, grads = ready.pop()
+            # The hot loop: one iteration per node, kept flat (each line is paid per node).
+            # `grads` is the gradient of a single-output node, a list for several outputs.
             if plain and node._fast and grads is not None:
-                in_grads = node.backward(node, grads[0])
+                in_grads = node.backward(node, grads)
                 if in_grads.__class__ is not tuple:
                     in_grads = (in_grads,)
                 if not retain_graph and node._saved is not None:
@@ -172,9 +181,14 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
             elif grads is None:
                 in_grads = _NONES
             else:
-                in_grads = _run_node(node, grads, graph, slow, nonleaf_targets, needed, results,
-                                     capture, retain_graph)
-            for e, g in zip(node._edges, in_grads):
+                in_grads = _run_node(node, grads if node._n_outputs != 1 else [grads], graph,
+                                     slow, nonleaf_targets, needed, results, capture,
+                                     retain_graph)
+            edges = node._edges
+            # the parent made ready last runs next, without a trip through `ready` (the
+            # order stays the stack's)
+            node = None
+            for e, g in zip(edges, in_grads):
                 if e is None:
                     continue
                 p = e[0]
@@ -200,7 +214,9 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
                         buf = buffers.pop(p, None)
                         if buf is not None and buf[0] is not None:
                             g = buf[0] if g is None else buf[0] + g
-                    ready.append((p, None if g is None else [g]))
+                    if node is not None:
+                        ready.append((node, grads))
+                    node, grads = p, g
                 else:
                     buf = buffers.get(p)
                     if g is not None:
@@ -209,7 +225,9 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
                         old = buf[e[1]]
                         buf[e[1]] = g if old is None else old + g
                     if left == 0:
-                        ready.append((p, buffers.pop(p, None)))
+                        if node is not None:
+                            ready.append((node, grads))
+                        node, grads = p, buffers.pop(p, None)
     finally:
         _state.enabled = prev_mode
 
@@ -249,7 +267,9 @@ def _seed(roots, root_grads, deps, graph, buffers, leaf_bufs, shared):
             if key is t:
                 leaf_roots.append(t)
             else:
-                ready.append((key, buffers.pop(key, None)))
+                buf = buffers.pop(key, None)
+                # a single-output node's entry holds its gradient itself (see run_backward)
+                ready.append((key, buf[0] if buf is not None and key._n_outputs == 1 else buf))
     return ready, leaf_roots
 
 

@@ -268,8 +268,13 @@ class Function(FunctionCtx, NodeBase):
 
 def _apply_arrays(cls, *args, **kwargs):
     """The hot path of every built-in op (kept flat: each line here is paid on every op)."""
-    if not _state.enabled:
-        return _apply_untracked(cls, args, kwargs)
+    if not _state.enabled:  # no_grad / inference_mode: unwrap, run, wrap
+        datas = [a._data if isinstance(a, Tensor) else a for a in args]
+        ctx = _new(cls)
+        for d in datas:
+            if d.__class__ is not _ndarray and hasattr(d, "__cuda_array_interface__"):
+                ctx.xp = _xp_of(d)
+        return _wrap_untracked(cls.forward(ctx, *datas, **kwargs))
     datas = list(args)
     edges = None
     xp = None
@@ -314,17 +319,17 @@ def _apply_arrays(cls, *args, **kwargs):
     return outs
 
 
-def _apply_untracked(cls, args, kwargs):
-    """An op under no_grad / inference_mode: unwrap, run, wrap."""
-    datas = [a._data if isinstance(a, Tensor) else a for a in args]
-    ctx = _new(cls)
-    for d in datas:
-        if d.__class__ is not _ndarray and hasattr(d, "__cuda_array_interface__"):
-            ctx.xp = _xp_of(d)
-    return _wrap_untracked(cls.forward(ctx, *datas, **kwargs))
-
-
 def _wrap_untracked(out):
+    """The outputs of an op that records nothing, as Tensors."""
+    if out.__class__ is _ndarray and not _state.inference:
+        t = _new(Tensor)  # _make, inlined
+        t._data = out
+        t._requires_grad = False
+        t.grad_fn = None
+        t._output_nr = 0
+        t._grad = None
+        t._vbox = None
+        return t
     if out.__class__ is tuple:
         outs = tuple([_make(o, False, None, 0) for o in out])
     else:
@@ -363,9 +368,11 @@ def _differentiable(arr, non_diff):
 def _save(ctx, to_save, args, datas, outs, out):
     """Store the saved arrays, plus (index, input tensor or None, version box, version,
     output index or -1) for each one that is an input or output tensor: tracked for the
-    in-place check and mapped back to tensors under create_graph."""
-    saved = list(to_save)
-    meta = []
+    in-place check and mapped back to tensors under create_graph. Tuples, not lists: an op
+    with no record keeps no container (each object left per node is one more for Python's
+    GC to scan, and on long graphs its full collections cost as much as the ops)."""
+    saved = to_save  # built-in ops save arrays: the tuple is kept as it is
+    meta = ()
     n = len(datas)
     k = 0
     for s in to_save:
@@ -376,32 +383,44 @@ def _save(ctx, to_save, args, datas, outs, out):
                 i = 0
                 while i < n and s is not datas[i] and s is not args[i]:
                     i += 1
-            if i == n:
-                saved[k] = _output_record(k, s, outs, out, meta)
-            else:
+            if i < n:
                 a = args[i]
                 if isinstance(a, Tensor):
                     box = a._vbox
-                    saved[k] = a._data
-                    meta.append((k, a, None, box[0] if box else 0, -1))
+                    meta += ((k, a, None, box[0] if box else 0, -1),)
+                    if s is a:  # a custom Function saved the Tensor itself
+                        saved = _replace(saved, k, a._data)
+            elif outs.__class__ is tuple or s is out or s is outs:
+                r, record = _output_record(k, s, outs, out)
+                meta += record
+                if r is not s:
+                    saved = _replace(saved, k, r)
+            elif isinstance(s, Tensor):
+                saved = _replace(saved, k, s._data)
         k += 1
-    ctx._saved = tuple(saved)
+    ctx._saved = saved
     ctx._saved_meta = meta
+
+
+def _replace(items, k, value):
+    items = list(items)
+    items[k] = value
+    return tuple(items)
 
 
 _SCALARS = frozenset((int, float, bool, complex))
 
 
-def _output_record(k, s, outs, out, meta):
+def _output_record(k, s, outs, out):
+    """The array to keep for ``s`` and its record, when it is one of the outputs."""
     pairs = ((out, outs),) if type(outs) is not tuple else zip(out, outs)
     for j, (o, t) in enumerate(pairs):
         if s is o or s is t:
             box = t._vbox
             if box is None:
                 box = t._vbox = [0]
-            meta.append((k, None, box, box[0], j if t._requires_grad else -1))
-            return t._data
-    return s._data if isinstance(s, Tensor) else s
+            return t._data, ((k, None, box, box[0], j if t._requires_grad else -1),)
+    return (s._data if isinstance(s, Tensor) else s), ()
 
 
 def _apply_tensors(cls, args, kwargs):

@@ -100,19 +100,24 @@ class ScaledDotProductAttention(Function):
             if causal:
                 pt += _causal_t(xp, L, S, pt.dtype)
             _softmax_t(xp, pt, safe and (causal or mask is not None))
-        keep = None
+        keep = ctx.pk = None
         pdt = pt
         if p > 0:
             from .dropout import _keep_mask
             keep = _keep_mask(pt.shape, p, pt)
             ctx.drop = 0.0 if p >= 1 else 1.0 / (1.0 - p)
             pdt = pt * keep
-            pdt *= ctx.drop
+            if weights:
+                pdt *= ctx.drop
+            else:       # 1 / (1 - p) applied to the (smaller) output; P * keep kept for dV
+                ctx.pk = pdt
         if perm is None:
             out = xp.matmul(pdt.swapaxes(-1, -2), vc)
         else:
             out = xp.empty(q.shape[:-1] + (vc.shape[-1],), pt.dtype)
             xp.matmul(pdt.swapaxes(-1, -2), vc, out=out.transpose(perm))
+        if ctx.pk is not None:
+            out *= ctx.drop
         if half:
             out = out.astype(_F16)
         # the optional mask is saved last, only when given (keep is internal: not version-checked)
@@ -155,23 +160,30 @@ class ScaledDotProductAttention(Function):
                 gc = gc.astype(pt.dtype)
         dq = dk = dv = dm = None
         if need_v and gc is not None:
-            pdt = pt if keep is None else pt * keep * ctx.drop
-            dv = xp.matmul(pdt, gc)
+            if ctx.pk is not None:
+                dv = xp.matmul(ctx.pk, gc)
+                dv *= ctx.drop
+            else:
+                dv = xp.matmul(pt if keep is None else pt * keep * ctx.drop, gc)
             if groups > 1:
                 dv = _sum_groups(dv, groups)
         if (need_q or need_k or need_m) and pt.size:
-            # the softmax scale folded into dP (through dO^T) when dS itself is not needed
+            # the softmax scale folded into dP (through dO^T) when dS itself is not needed,
+            # and dropout's 1 / (1 - p) too when there is no weights gradient
             fold = gw is None and not need_m
             sg = scale if fold else 1.0
+            drop_in = keep is not None and gw is None and gc is not None
             if gc is not None:
-                dpt = xp.matmul(vc, _scaled_t(xp, gc, sg))     # (dO V^T)^T, (..., S, L)
+                sgd = sg * ctx.drop if drop_in else sg
+                dpt = xp.matmul(vc, _scaled_t(xp, gc, sgd))    # (dO V^T)^T, (..., S, L)
                 if gw is not None:
                     dpt += gw.swapaxes(-1, -2)
             else:
                 dpt = gw.swapaxes(-1, -2).astype(pt.dtype)
             if keep is not None:
                 dpt *= keep
-                dpt *= ctx.drop
+                if not drop_in:
+                    dpt *= ctx.drop
             if gw is None:
                 # rowsum(dP * P) = rowsum(dO * O): an (L, Ev) product instead of (L, S)
                 oc = _canon(out, perm)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import importlib
 import os
 import threading
+from itertools import count as _count
 from itertools import product as _product
 
 from .. import dtypes as _dt
@@ -37,30 +38,41 @@ _WS_MAX = 64
 _pool = None
 _pool_lock = threading.Lock()
 
-try:  # optional: run BLAS on one thread while our two Python threads share the cores
+try:  # optional: run BLAS on one thread while our Python threads share the cores
     from threadpoolctl import ThreadpoolController as _TPController
 except ImportError:  # pragma: no cover - depends on the environment
     _TPController = None
-_tp_state = []   # [controller or None] once probed
+_blas = []   # [list of threadpoolctl library controllers] once probed
 
 
-def _blas_limit():
-    """A context limiting BLAS to one thread, or None when not needed / not possible.
-
-    The controller is built once (threadpoolctl's ``threadpool_limits`` rescans the loaded
-    libraries on every call, ~1.5 ms); nothing is done when BLAS already runs one thread."""
-    if not _tp_state:
-        ctl = None
+def _blas_libs():
+    if not _blas:
+        libs = []
         if _TPController is not None:
             try:
-                ctl = _TPController().select(user_api="blas")
-                if all(lib.get("num_threads", 1) <= 1 for lib in ctl.info()):
-                    ctl = None
+                libs = list(_TPController().select(user_api="blas").lib_controllers)
             except Exception:  # pragma: no cover - a library threadpoolctl cannot drive
-                ctl = None
-        _tp_state.append(ctl)
-    ctl = _tp_state[0]
-    return None if ctl is None else ctl.limit(limits=1)
+                libs = []
+        _blas.append(libs)
+    return _blas[0]
+
+
+class _BlasOne:
+    """BLAS on one thread for the block (restored after), checked on each use: our chunks
+    run their GEMMs one per Python thread, and a multi-threaded BLAS would oversubscribe the
+    cores -- its helper threads also spin for a while after each call, and collapse when a
+    core is busy elsewhere. Set/get through threadpoolctl's library handles (~2 us each)."""
+    __slots__ = ("lowered",)
+
+    def __enter__(self):
+        self.lowered = [(lib, n) for lib in _blas_libs()
+                        for n in (lib.get_num_threads(),) if n and n > 1]
+        for lib, _ in self.lowered:
+            lib.set_num_threads(1)
+
+    def __exit__(self, *exc):
+        for lib, n in self.lowered:
+            lib.set_num_threads(n)
 
 
 def _ws(xp, slot, tag, shape, dtype, zero=False):
@@ -84,19 +96,39 @@ def _executor():
     return _pool
 
 
-def _parallel(n, run, flops):
-    """Call ``run(slot, n0, n1)`` over the batch ``[0, n)``: in two threads when it pays."""
-    if _N_THREADS < 2 or n < 2 or flops < _THREAD_FLOPS:
-        return [run(0, 0, n)]
-    half = (n + 1) // 2
-    limit = _blas_limit()
-    if limit is not None:
-        with limit:
-            fut = _executor().submit(run, 1, half, n)
-            first = run(0, 0, half)
-            return [first, fut.result()]
-    fut = _executor().submit(run, 1, half, n)
-    first = run(0, 0, half)
+def _parallel(n, step, run, flops, blas=True):
+    """Call ``run(slot, chunks)`` where ``chunks`` yields ``(c0, c1)`` ranges of ``step`` images
+    covering the batch ``[0, n)``; returns the list of what each call returned. ``blas``:
+    the work calls BLAS (run it on one BLAS thread).
+
+    Above a size threshold two threads share the chunks, each taking the next one when it is
+    free (not a fixed half each): on a shared machine a thread that loses its core then does
+    fewer chunks instead of holding the other one up."""
+    if _N_THREADS < 2 or n <= step or flops < _THREAD_FLOPS:
+        chunks = ((c0, min(c0 + step, n)) for c0 in range(0, n, step))
+        if not blas:
+            return [run(0, chunks)]
+        with _BlasOne():
+            return [run(0, chunks)]
+    counter = _count()
+    if not blas:
+        return _run2(n, step, run, counter)
+    with _BlasOne():
+        return _run2(n, step, run, counter)
+
+
+def _chunks_from(counter, n, step):
+    """The next free ``(c0, c1)`` of a shared counter (``next`` on itertools.count is atomic)."""
+    while True:
+        c0 = next(counter) * step
+        if c0 >= n:
+            return
+        yield c0, min(c0 + step, n)
+
+
+def _run2(n, step, run, counter):
+    fut = _executor().submit(run, 1, _chunks_from(counter, n, step))
+    first = run(0, _chunks_from(counter, n, step))
     return [first, fut.result()]
 
 
@@ -137,6 +169,19 @@ def _windows(xp, xpad, K, Q, stride, dil):
                                            writeable=False)
 
 
+def _padded_size(S, K, Q, stride, dil, lo, hi):
+    """The padded size the windows need (>= the input: crops when hi < 0 never happen)."""
+    return tuple(max(S[i] + lo[i] + max(hi[i], 0),
+                     lo[i] + (K[i] - 1) * dil[i] + (Q[i] - 1) * stride[i] + 1)
+                 for i in range(len(S)))
+
+
+def _wide_ok(K, Q, stride, Sp):
+    """Stride-1 2-D convs whose padded rows are not much wider than the output rows use the
+    "wide" layout (see ``_Im2col._init_wide``)."""
+    return len(K) == 2 and tuple(stride) == (1, 1) and K[1] > 1 and 2 * Sp[1] <= 3 * Q[1]
+
+
 class _Im2col:
     """Per (slot, chunk shape) plan: padded workspace, its window view and the cols buffer."""
     _cache = {}
@@ -163,12 +208,9 @@ class _Im2col:
         self.cols_shape = (b, G, C // G * _prod(K), L)
         if self.direct:
             return
-        # the padded size the windows need (>= the input: crops when hi < 0 never happens)
-        Sp = tuple(max(S[i] + lo[i] + max(hi[i], 0),
-                       lo[i] + (K[i] - 1) * dil[i] + (Q[i] - 1) * stride[i] + 1)
-                   for i in range(nd))
+        Sp = _padded_size(S, K, Q, stride, dil, lo, hi)
         inner = (slice(None), slice(None)) + tuple(slice(lo[i], lo[i] + S[i]) for i in range(nd))
-        if nd == 2 and stride == (1, 1) and K[1] > 1 and 2 * Sp[1] <= 3 * Q[1]:
+        if _wide_ok(K, Q, stride, Sp):
             self._init_wide(xp, b, C, dtype, K, Q, dil, Sp, inner)
             return
         self.padded = any(lo) or tuple(Sp) != tuple(S)
@@ -206,7 +248,37 @@ class _Im2col:
         self.cols_shape = (b, self.G, C // self.G * K[0] * K[1], self.Lw)
         self.cols4 = self.cols.reshape(self.cols_shape)
         self.flat = flat
+        self.Sp, self.inner = Sp, inner
+        self.offsets = [k0 * dil[0] * Wp + k1 * dil[1] for k0 in range(K[0]) for k1 in range(K[1])]
         self._gbuf = {}
+
+    def col2im(self, xp, wTt, gsrc, slot, gx):
+        """Data gradient of the wide layout: ``gx`` (b, C, *S) = col2im(W^T @ g).
+
+        ``wTt`` is W^T with its rows in (tap, channel) order, so the GEMM leaves each tap's
+        rows for all channels of a group side by side; they are written with a row stride
+        ``R`` (the flat padded image, columns past ``Lw`` kept zero), and col2im is one
+        contiguous shifted add per tap over the whole chunk (what the zero and extra columns
+        add is zero)."""
+        b, G = gsrc.shape[:2]
+        Kp = len(self.offsets)
+        Cg = wTt.shape[1] // Kp
+        C = G * Cg
+        R = self.flat.shape[2]
+        Lw = self.Lw
+        dcols = _ws(xp, slot, "c2iR", (b, G, Kp * Cg, R), gx.dtype, zero=True)
+        xp.matmul(wTt, gsrc, out=dcols[..., :Lw])
+        dt = dcols.reshape(b, G, Kp, Cg * R)
+        CR = C * R
+        acc = _ws(xp, slot, "c2iacc", (b, CR + self.offsets[-1]), gx.dtype)
+        acc[:, :CR].reshape(b, G, Cg * R)[...] = dt[:, :, 0]     # offsets[0] == 0
+        acc[:, CR:] = 0
+        for t in range(1, Kp):
+            o = self.offsets[t]
+            a = acc[:, o:o + CR].reshape(b, G, Cg * R)
+            xp.add(a, dt[:, :, t], out=a)
+        n = self.Sp[0] * self.Wp
+        gx[...] = acc[:, :CR].reshape(b, C, R)[:, :, :n].reshape((b, C) + self.Sp)[self.inner]
 
     def crop(self, a):
         """(b, X, Q0 * Wp) computed over wide rows -> the (b, X, Q0, Q1) view of valid outputs."""
@@ -262,10 +334,9 @@ def conv_forward_arrays(xp, x, w, bias, geo, Q):
     ckl = C * _prod(K) * L
     cb = _chunk(ckl * x.itemsize)
 
-    def run(slot, n0, n1):
+    def run(slot, chunks):
         slot = threading.get_ident()
-        for c0 in range(n0, n1, cb):
-            c1 = min(c0 + cb, n1)
+        for c0, c1 in chunks:
             plan = _Im2col.get(xp, slot, (c1 - c0, C) + S, x.dtype, K, Q, geo.stride,
                                geo.dilation, geo.lo, geo.hi, G)
             cols = plan(xp, x[c0:c1])
@@ -279,7 +350,7 @@ def conv_forward_arrays(xp, x, w, bias, geo, Q):
                 o3 = out[c0:c1].reshape(c1 - c0, O, L)
                 o3 += b2
 
-    _parallel(N, run, 2.0 * ckl * O / G * N)
+    _parallel(N, cb, run, 2.0 * ckl * O / G * N)
     return out
 
 
@@ -320,8 +391,14 @@ def conv_backward_arrays(xp, x, w, g, geo, S, need_x, need_w, wshape=None):
         x = _contig(xp, x)
     if need_x:
         w = _contig(xp, w)
-    flip = need_x and _dgrad_flip_ok(geo, K, S, Q) and Cg >= 4
-    if flip:
+    wide = need_x and _wide_ok(K, Q, geo.stride,
+                               _padded_size(S, K, Q, geo.stride, geo.dilation, geo.lo, geo.hi))
+    flip = need_x and not wide and _dgrad_flip_ok(geo, K, S, Q) and Cg >= 4
+    if wide:
+        # dX = col2im(W^T @ g) in the wide layout: contiguous shifted adds, no scatter
+        wTt = xp.ascontiguousarray(w.reshape(G, Og, Cg, Kp).transpose(0, 3, 2, 1))
+        wTt = wTt.reshape(G, Kp * Cg, Og)
+    elif flip:
         # dX = conv(pad(g), flip(W) with in/out channels swapped), stride 1
         wf = w.reshape((G, Og, Cg) + K)[(slice(None),) * 3 + (slice(None, None, -1),) * nd]
         wf = xp.ascontiguousarray(wf.swapaxes(1, 2)).reshape(G, Cg, Og * Kp)
@@ -341,18 +418,18 @@ def conv_backward_arrays(xp, x, w, g, geo, S, need_x, need_w, wshape=None):
     ckl = C * Kp * L
     cb = _chunk(ckl * dtype.itemsize)
 
-    def run(slot, n0, n1):
+    def run(slot, chunks):
         slot = threading.get_ident()
         gw = None
-        for c0 in range(n0, n1, cb):
-            c1 = min(c0 + cb, n1)
+        for c0, c1 in chunks:
             b = c1 - c0
             g4 = g[c0:c1].reshape(b, G, Og, L)
-            if need_w:
+            if need_w or wide:
                 plan = _Im2col.get(xp, slot, (b, C) + S, dtype, K, Q, geo.stride,
                                    geo.dilation, geo.lo, geo.hi, G)
-                cols = plan(xp, x[c0:c1])
                 gsrc = plan.widen(xp, g[c0:c1]) if plan.wide else g4
+            if need_w:
+                cols = plan(xp, x[c0:c1])
                 # dW^T = im2col(x) @ g^T per image (this operand order is ~25% faster in
                 # OpenBLAS than g @ im2col(x)^T), accumulated as (G, Cg*K, Og)
                 tmp = _ws(xp, slot, "wg", (G, Cg * Kp, Og), dtype)
@@ -362,7 +439,9 @@ def conv_backward_arrays(xp, x, w, g, geo, S, need_x, need_w, wshape=None):
                     else:
                         xp.matmul(cols[i], gsrc[i].swapaxes(-1, -2), out=tmp)
                         gw += tmp
-            if flip:
+            if wide:
+                plan.col2im(xp, wTt, gsrc, slot, gx[c0:c1])
+            elif flip:
                 plan = _Im2col.get(xp, slot, (b, O) + Q, dtype, K, S, (1,) * nd,
                                    geo.dilation, lo2, hi2, G)
                 gcols = plan(xp, g[c0:c1])
@@ -384,7 +463,7 @@ def conv_backward_arrays(xp, x, w, g, geo, S, need_x, need_w, wshape=None):
                     gx[c0:c1] = dxp[(slice(None), slice(None)) + inner]
         return gw
 
-    parts = _parallel(N, run, 2.0 * ckl * Og * N * (int(need_x) + int(need_w)))
+    parts = _parallel(N, cb, run, 2.0 * ckl * Og * N * (int(need_x) + int(need_w)))
     gw = None
     if need_w:
         parts = [p for p in parts if p is not None]

@@ -221,7 +221,8 @@ def _row_backward(xp, gxh, xhat, invstd, K):
 
 
 class LayerNorm(Function):
-    """Layer normalisation over the last ``nd`` dimensions (rows of a (M, K) view)."""
+    """Layer normalisation over the last ``nd`` dimensions (rows of a (M, K) view). When a
+    gradient is needed the normalised input ``xhat`` is kept for backward (no recomputation)."""
     _arrays = True
 
     @staticmethod
@@ -231,14 +232,19 @@ class LayerNorm(Function):
         M = x.size // K if K else _prod(x.shape[:x.ndim - nd])
         x2 = _rows(xp, x, (M, K))
         mean = xp.einsum("mk->m", x2) / K
-        out = x2 - mean[:, None]
-        invstd = 1.0 / xp.sqrt(xp.einsum("mk,mk->m", out, out) / K + eps)
-        out *= invstd[:, None]
+        xhat = x2 - mean[:, None]
+        invstd = 1.0 / xp.sqrt(xp.einsum("mk,mk->m", xhat, xhat) / K + eps)
+        xhat *= invstd[:, None]
+        keep = bool(ctx._edges)
+        out = xhat
         if weight is not None:
-            out *= _work(weight).reshape(K)
+            w = _work(weight).reshape(K)
+            out = xhat * w if keep else xp.multiply(xhat, w, out=xhat)
         if bias is not None:
-            out += _work(bias).reshape(K)
-        _save(ctx, x, weight, mean, invstd)
+            b = _work(bias).reshape(K)
+            out = out + b if out is xhat and keep else xp.add(out, b, out=out)
+        ctx.xhat = xhat if keep else None
+        _save(ctx, x, weight, invstd)
         ctx.nd, ctx.eps = nd, eps
         return out.reshape(x.shape).astype(x.dtype, copy=False)
 
@@ -247,25 +253,31 @@ class LayerNorm(Function):
         if ctx.create_graph:
             return _ln_backward_graph(ctx, g)
         xp = ctx.xp
-        x, weight, mean, invstd = _saved(ctx)
+        x, weight, invstd = _saved(ctx)
+        xhat = ctx.xhat
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
-        M, K = mean.shape[0], _prod(x.shape[x.ndim - ctx.nd:])
-        x2 = _rows(xp, x, (M, K))
+        M, K = xhat.shape
         g2 = _rows(xp, g, (M, K))
-        xhat = x2 - mean[:, None]
-        xhat *= invstd[:, None]
         wshape = x.shape[x.ndim - ctx.nd:]
         gw = xp.einsum("mk,mk->k", g2, xhat).reshape(wshape) if need_w else None
         gb = xp.einsum("mk->k", g2).reshape(wshape) if need_b else None
         gx = None
         if need_x:
+            # invstd * (gxh - mean_k(gxh) - xhat * mean_k(gxh * xhat)), gxh = g * w
             gxh = g2 * _work(weight).reshape(K) if weight is not None else g2.copy()
-            gx = _row_backward(xp, gxh, xhat, invstd, K).reshape(x.shape)
+            c = invstd / K
+            s1 = xp.einsum("mk->m", gxh) * c
+            s2 = xp.einsum("mk,mk->m", gxh, xhat) * c
+            gxh *= invstd[:, None]
+            gxh -= s1[:, None]
+            t = xhat * s2[:, None]
+            gxh -= t
+            gx = gxh.reshape(x.shape)
         return gx, gw, gb, None, None
 
 
 def _ln_backward_graph(ctx, g):
-    x, weight, _, _ = _saved(ctx)
+    x, weight, _ = _saved(ctx)
     nd = ctx.nd
     dims = tuple(range(x.ndim - nd, x.ndim))
     lead = tuple(range(x.ndim - nd))

@@ -162,10 +162,9 @@ def _max_forward(xp, x, geo, want_idx):
     taps = list(geo.taps())
     pos = _tap_positions(xp, geo) if want_idx else None
 
-    def run(slot, n0, n1):
+    def run(slot, chunks):
         slot = threading.get_ident()
-        for c0 in range(n0, n1, cb):
-            c1 = min(c0 + cb, n1)
+        for c0, c1 in chunks:
             xpad = _padded_view(xp, slot, x[c0:c1], geo, fill)
             o = out[c0:c1]
             o[...] = xpad[taps[0][1]]
@@ -174,8 +173,97 @@ def _max_forward(xp, x, geo, want_idx):
             if want_idx:
                 _first_max(xp, xpad, o, taps, idx[c0:c1], pos)
 
-    _parallel(N, run, 8.0 * out.size * len(taps))
+    _parallel(N, cb, run, 8.0 * out.size * len(taps), blas=False)
     return out, idx
+
+
+def _is_2x2(geo, x):
+    """2x2 windows with stride 2 tiling the input: the two-stage kernels below apply."""
+    return geo.K == (2, 2) and geo.tiles and x.flags.c_contiguous
+
+
+def _max2x2_forward(xp, x, want_sel):
+    """2x2/2 max-pool in two passes over contiguous data: the max of each column pair (one
+    strided ufunc call over the whole chunk), then of each row pair. With ``want_sel`` also
+    the choices, for backward: ``csel`` (N, C, H, W/2) is True where the right column wins,
+    ``rsel`` (N, C, H/2, W/2) where the bottom row does -- strict comparisons, so a tie goes
+    to the first element in window order as in torch."""
+    N, C, H, W = x.shape
+    Q0, Q1 = H // 2, W // 2
+    out = xp.empty((N, C, Q0, Q1), x.dtype)
+    csel = xp.empty((N, C, H, Q1), bool) if want_sel else None
+    rsel = xp.empty((N, C, Q0, Q1), bool) if want_sel else None
+    if out.size == 0:
+        return out, csel, rsel
+    cb = _chunks(N, x[0].nbytes)
+
+    def run(slot, chunks):
+        slot = threading.get_ident()
+        for c0, c1 in chunks:
+            r = (c1 - c0) * C * Q0
+            x2 = x[c0:c1].reshape(2 * r, Q1, 2)
+            cm = _ws(xp, slot, "pcm", (r, 2, Q1), x.dtype)
+            xp.maximum(x2[..., 0], x2[..., 1], out=cm.reshape(2 * r, Q1))
+            xp.maximum(cm[:, 0], cm[:, 1], out=out[c0:c1].reshape(r, Q1))
+            if want_sel:
+                xp.greater(x2[..., 1], x2[..., 0], out=csel[c0:c1].reshape(2 * r, Q1))
+                xp.greater(cm[:, 1], cm[:, 0], out=rsel[c0:c1].reshape(r, Q1))
+
+    _parallel(N, cb, run, 4.0 * x.size, blas=False)
+    if want_sel and x.dtype.kind == "f" and out.sum() != out.sum():
+        # a NaN wins its window (torch: the last NaN in window order): rare, so redone whole
+        x2 = x.reshape(-1, Q1, 2)
+        c2 = csel.reshape(-1, Q1)
+        c2 |= xp.isnan(x2[..., 1])
+        cm = xp.maximum(x2[..., 0], x2[..., 1]).reshape(-1, 2, Q1)
+        r2 = rsel.reshape(-1, Q1)
+        xp.greater(cm[:, 1], cm[:, 0], out=r2)
+        r2 |= xp.isnan(cm[:, 1])
+    return out, csel, rsel
+
+
+def _max2x2_backward(xp, g, csel, rsel, xshape):
+    """Route ``g`` through the saved row and column choices: four products with masks, the
+    gradient written in two strided passes (even and odd columns)."""
+    N, C, H, W = xshape
+    Q1 = W // 2
+    gx = xp.empty(xshape, g.dtype)
+    if gx.size == 0:
+        return gx
+    g = g if g.flags.c_contiguous else xp.ascontiguousarray(g)
+    cb = _chunks(N, gx[0].nbytes)
+
+    def run(slot, chunks):
+        slot = threading.get_ident()
+        for c0, c1 in chunks:
+            r = (c1 - c0) * C * (H // 2)
+            g2 = g[c0:c1].reshape(r, Q1)
+            rg = _ws(xp, slot, "prg", (r, 2, Q1), g.dtype)
+            nm = _ws(xp, slot, "pnm", (2 * r, Q1), bool)
+            rs = rsel[c0:c1].reshape(r, Q1)
+            xp.multiply(g2, rs, out=rg[:, 1])
+            xp.logical_not(rs, out=nm[:r])
+            xp.multiply(g2, nm[:r], out=rg[:, 0])
+            rg2 = rg.reshape(2 * r, Q1)
+            cs = csel[c0:c1].reshape(2 * r, Q1)
+            gx3 = gx[c0:c1].reshape(2 * r, Q1, 2)
+            xp.multiply(rg2, cs, out=gx3[..., 1])
+            xp.logical_not(cs, out=nm)
+            xp.multiply(rg2, nm, out=gx3[..., 0])
+
+    _parallel(N, cb, run, 4.0 * gx.size, blas=False)
+    return gx
+
+
+def _sel_to_idx(xp, csel, rsel, xshape):
+    """The flat spatial index (torch's ``return_indices``) of the chosen element of each
+    window, from the 2x2 kernel's row and column choices."""
+    N, C, H, W = xshape
+    Q0, Q1 = H // 2, W // 2
+    r = rsel.astype(xp.int64)
+    rows = 2 * xp.arange(Q0).reshape(Q0, 1) + r
+    c = xp.where(rsel, csel[:, :, 1::2], csel[:, :, 0::2]).astype(xp.int64)
+    return rows * W + 2 * xp.arange(Q1) + c
 
 
 def _tap_positions(xp, geo):
@@ -216,10 +304,9 @@ def _max_backward(xp, x, g, geo):
     cb = _chunks(N, x[0].nbytes)
     tiles = geo.tiles
 
-    def run(slot, n0, n1):
+    def run(slot, chunks):
         slot = threading.get_ident()
-        for c0 in range(n0, n1, cb):
-            c1 = min(c0 + cb, n1)
+        for c0, c1 in chunks:
             xpad = _padded_view(xp, slot, x[c0:c1], geo, fill)
             shape = (c1 - c0, C) + geo.Q
             o = _ws(xp, slot, "mo", shape, x.dtype)
@@ -253,7 +340,7 @@ def _max_backward(xp, x, g, geo):
             if geo.padded and not tiles:
                 gx[c0:c1] = dst[geo.inner()]
 
-    _parallel(N, run, 8.0 * g.size * len(taps))
+    _parallel(N, cb, run, 8.0 * g.size * len(taps), blas=False)
     return gx
 
 
@@ -280,9 +367,17 @@ class MaxPoolNd(Function):
 
     @staticmethod
     def forward(ctx, x, geo, want_idx):
-        ctx.save_for_backward(x)
         ctx.geo = geo
-        out, idx = _max_forward(ctx.xp, x, geo, want_idx)
+        ctx.xshape = x.shape
+        xp = ctx.xp
+        if _is_2x2(geo, x):
+            # backward needs only the choices: the input is not kept alive for it
+            out, csel, rsel = _max2x2_forward(xp, x, want_idx or bool(ctx._edges))
+            ctx.sel = csel, rsel
+            idx = _sel_to_idx(xp, csel, rsel, x.shape) if want_idx else None
+        else:
+            ctx.save_for_backward(x)
+            out, idx = _max_forward(xp, x, geo, want_idx)
         if want_idx:
             ctx.idx = idx
             ctx.mark_non_differentiable(idx)
@@ -291,14 +386,20 @@ class MaxPoolNd(Function):
 
     @staticmethod
     def backward(ctx, g, *rest):
-        x, = ctx.saved_tensors
         geo = ctx.geo
+        sel = getattr(ctx, "sel", None)
         if ctx.create_graph:
             idx = getattr(ctx, "idx", None)
             if idx is None:
-                xa = x._data
-                _, idx = _max_forward(get_xp(xa), xa, geo, True)
+                if sel is not None:
+                    idx = _sel_to_idx(get_xp(sel[0]), *sel, ctx.xshape)
+                else:
+                    xa = ctx.saved_tensors[0]._data
+                    idx = _max_forward(get_xp(xa), xa, geo, True)[1]
             return _scatter_flat_graph(g, idx, geo.S), None, None
+        if sel is not None:
+            return _max2x2_backward(ctx.xp, g, *sel, ctx.xshape), None, None
+        x, = ctx.saved_tensors
         return _max_backward(ctx.xp, x, g, geo), None, None
 
 
@@ -387,10 +488,9 @@ def _avg_forward(xp, x, geo, div):
     taps = list(geo.taps())
     cb = _chunks(N, x[0].nbytes)
 
-    def run(slot, n0, n1):
+    def run(slot, chunks):
         slot = threading.get_ident()
-        for c0 in range(n0, n1, cb):
-            c1 = min(c0 + cb, n1)
+        for c0, c1 in chunks:
             xpad = _padded_view(xp, slot, x[c0:c1], geo, 0)
             o = out[c0:c1]
             o[...] = xpad[taps[0][1]]
@@ -398,7 +498,7 @@ def _avg_forward(xp, x, geo, div):
                 o += xpad[sl]
             o /= div
 
-    _parallel(N, run, 8.0 * out.size * len(taps))
+    _parallel(N, cb, run, 8.0 * out.size * len(taps), blas=False)
     return out
 
 
