@@ -3,13 +3,15 @@
 Workloads (float32):
   - layer: TransformerEncoderLayer(128, 4, 512, batch_first=True, norm_first=True), dropout 0.1,
     train mode, on (16, 64, 128) with a causal mask (``is_causal=True``), forward + backward
-    (input and parameter gradients);
+    (input and parameter gradients); activation ``--activation`` (relu, or gelu as in the GPT
+    model workload);
   - sdpa: F.scaled_dot_product_attention on (16, 4, 64, 32) q, k, v, causal, forward + backward.
 
 Both libraries get the same number of threads (``--threads``, default 2: BLAS threads for
 Ember, the intra-op pool for torch). Interleaved (A B A B), medians.
 
-Run: ``python benchmarks/attention_layer.py [--threads N] [--rounds R] [--profile]``.
+Run: ``python benchmarks/attention_layer.py [--threads N] [--rounds R] [--activation gelu]
+[--profile]``.
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ parser = argparse.ArgumentParser()
 parser.add_argument("--threads", type=int, default=2)
 parser.add_argument("--rounds", type=int, default=7)
 parser.add_argument("--inner", type=int, default=10)
+parser.add_argument("--activation", default="relu", choices=["relu", "gelu"])
 parser.add_argument("--profile", action="store_true", help="cProfile Ember's layer step")
 args = parser.parse_args()
 
@@ -40,7 +43,7 @@ B, T, D, H, FF = 16, 64, 128, 4, 512
 def layer_step(lib):
     lib.manual_seed(0)
     layer = lib.nn.TransformerEncoderLayer(D, H, FF, dropout=0.1, batch_first=True,
-                                           norm_first=True).train()
+                                           norm_first=True, activation=args.activation).train()
     rng = np.random.default_rng(0)
     x = lib.tensor(rng.standard_normal((B, T, D), dtype=np.float32), requires_grad=True)
     g = lib.tensor(rng.standard_normal((B, T, D), dtype=np.float32))
@@ -69,8 +72,8 @@ def sdpa_step(lib):
 
 
 def main():
-    workloads = {"TransformerEncoderLayer d128 h4 ff512, (16, 64, 128), causal (fwd+bwd)":
-                 layer_step,
+    workloads = {f"TransformerEncoderLayer d128 h4 ff512 {args.activation}, (16, 64, 128), causal "
+                 "(fwd+bwd)": layer_step,
                  "scaled_dot_product_attention (16, 4, 64, 32), causal (fwd+bwd)": sdpa_step}
     if args.profile:
         import cProfile

@@ -30,8 +30,8 @@ __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
            "conv_transpose3d"]
 
 # ------------------------------------------------------------------ workspaces and threads
-_CHUNK_BYTES = 3 << 20       # im2col bytes per chunk (keeps im2col -> GEMM in cache)
-_THREAD_FLOPS = 3e7          # split an op over two Python threads above this much work
+_CHUNK_BYTES = 3 << 19       # im2col bytes per chunk (keeps im2col -> GEMM in cache)
+_THREAD_FLOPS = 1e7          # split an op over two Python threads above this much work
 _N_THREADS = 2 if (os.cpu_count() or 1) >= 2 else 1
 _WS = {}                      # (thread slot, tag, shape, dtype) -> reusable array
 _WS_MAX = 64
@@ -132,8 +132,10 @@ def _run2(n, step, run, counter):
     return [first, fut.result()]
 
 
-def _chunk(per_image_bytes):
-    return max(1, min(2, _CHUNK_BYTES // max(1, per_image_bytes)))
+def _chunk(per_image_bytes, n):
+    """Images per chunk: what keeps im2col -> GEMM in cache (1-2 images of a large conv),
+    yet at least ~8 chunks for two threads to share (small convs)."""
+    return max(1, min(_CHUNK_BYTES // max(1, per_image_bytes), -(-n // 8)))
 
 
 # ------------------------------------------------------------------ geometry
@@ -332,7 +334,7 @@ def conv_forward_arrays(xp, x, w, bias, geo, Q):
     w3 = _contig(xp, w).reshape(G, O // G, -1)
     b2 = bias.reshape(O, 1) if bias is not None else None
     ckl = C * _prod(K) * L
-    cb = _chunk(ckl * x.itemsize)
+    cb = _chunk(ckl * x.itemsize, N)
 
     def run(slot, chunks):
         slot = threading.get_ident()
@@ -416,7 +418,7 @@ def conv_backward_arrays(xp, x, w, g, geo, S, need_x, need_w, wshape=None):
         inner = tuple(slice(geo.lo[i], geo.lo[i] + S[i]) for i in range(nd))
         direct_out = Sp == S
     ckl = C * Kp * L
-    cb = _chunk(ckl * dtype.itemsize)
+    cb = _chunk(ckl * dtype.itemsize, N)
 
     def run(slot, chunks):
         slot = threading.get_ident()
