@@ -498,24 +498,25 @@ class Gelu(Function):
             inner *= x
             inner *= 0.5
             return inner.reshape(shape)
-        ctx.save_for_backward(x0)
+        # the derivative Phi(x) + x phi(x) is computed here and saved (with x, for double
+        # backward) when a gradient is needed
         if x.dtype.itemsize < 8:
-            grad = bool(ctx._edges)
             x32 = x if x.dtype == _F32 else x.astype(_F32)
-            out, ctx.dgelu = _gelu_single(xp, x32, grad)
+            out, d = _gelu_single(xp, x32, bool(ctx._edges))
+            ctx.save_for_backward(x0, d)
             return out.reshape(shape).astype(x.dtype, copy=False)
         cdf = _erf(ctx, x * _SQRT1_2)
         cdf += 1
         cdf *= 0.5
-        ctx.dgelu = None
-        if ctx._edges:          # the derivative Phi(x) + x phi(x), for backward
+        d = None
+        if ctx._edges:
             d = x * x
             d *= -0.5
             xp.exp(d, out=d)
             d *= _GELU_PDF
             d *= x
             d += cdf
-            ctx.dgelu = d
+        ctx.save_for_backward(x0, d)
         return (x * cdf).reshape(shape)
 
     @staticmethod
@@ -533,7 +534,7 @@ class Gelu(Function):
             cdf = (_erf(ctx, x * _SQRT1_2) + 1) * 0.5
             pdf = xp.exp(x * x * -0.5) * _GELU_PDF
             return g * (cdf + x * pdf), None
-        return g * ctx.dgelu.reshape(x.shape), None    # float16: in float32, cast back
+        return g * ctx.saved_tensors[1].reshape(x.shape), None   # float16: float32, cast back
 
 
 def gelu(input, approximate="none"):

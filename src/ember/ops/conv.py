@@ -204,6 +204,7 @@ class _Im2col:
         nd = len(S)
         self.G = G
         self.wide = False
+        self.cols1 = None
         self.direct = all(k == 1 for k in K) and all(s == 1 for s in stride) and \
             not any(lo) and tuple(Q) == tuple(S)
         L = _prod(Q)
@@ -223,8 +224,7 @@ class _Im2col:
         else:
             self.xpad = None
             src = None
-        self.cols = xp.empty((b, C) + tuple(K) + tuple(Q), dtype)
-        self.cols4 = self.cols.reshape(self.cols_shape)
+        self._alloc_cols(xp, b, C, tuple(K), tuple(Q), dtype)
         self.win = _windows(xp, src, tuple(K), tuple(Q), stride, dil) if src is not None \
             else None
         self.K, self.Q, self.stride, self.dil = tuple(K), tuple(Q), stride, dil
@@ -246,9 +246,8 @@ class _Im2col:
         self.win = xp.lib.stride_tricks.as_strided(
             flat, (b, C, K[0], K[1], self.Lw), (st[0], st[1], dil[0] * Wp * it, dil[1] * it, it),
             writeable=False)
-        self.cols = xp.empty((b, C, K[0], K[1], self.Lw), dtype)
         self.cols_shape = (b, self.G, C // self.G * K[0] * K[1], self.Lw)
-        self.cols4 = self.cols.reshape(self.cols_shape)
+        self._alloc_cols(xp, b, C, tuple(K), (self.Lw,), dtype)
         self.flat = flat
         self.Sp, self.inner = Sp, inner
         self.offsets = [k0 * dil[0] * Wp + k1 * dil[1] for k0 in range(K[0]) for k1 in range(K[1])]
@@ -281,6 +280,20 @@ class _Im2col:
             xp.add(a, dt[:, :, t], out=a)
         n = self.Sp[0] * self.Wp
         gx[...] = acc[:, :CR].reshape(b, C, R)[:, :, :n].reshape((b, C) + self.Sp)[self.inner]
+
+    def _alloc_cols(self, xp, b, C, K, Q, dtype):
+        """The im2col buffer; ungrouped, it has one more row of ones per image (``cols1``),
+        so a forward with bias takes it in the GEMM as one more weight column."""
+        CK, L = C * _prod(K), _prod(Q)
+        if self.G == 1:
+            buf = xp.empty((b, CK + 1, L), dtype)
+            buf[:, CK] = 1
+            self.cols1 = buf.reshape(b, 1, CK + 1, L)
+            self.cols = buf[:, :CK].reshape((b, C) + K + Q)
+        else:
+            self.cols1 = None
+            self.cols = xp.empty((b, C) + K + Q, dtype)
+        self.cols4 = self.cols.reshape(self.cols_shape)
 
     def crop(self, a):
         """(b, X, Q0 * Wp) computed over wide rows -> the (b, X, Q0, Q1) view of valid outputs."""
@@ -333,6 +346,9 @@ def conv_forward_arrays(xp, x, w, bias, geo, Q):
         return out if bias is None else out + bias.reshape((O,) + (1,) * len(Q))
     w3 = _contig(xp, w).reshape(G, O // G, -1)
     b2 = bias.reshape(O, 1) if bias is not None else None
+    # the bias as one more weight column, against the ones row of the im2col buffer
+    w3b = xp.concatenate([w3, b2.astype(w3.dtype).reshape(1, O, 1)], axis=2) \
+        if b2 is not None and G == 1 else None
     ckl = C * _prod(K) * L
     cb = _chunk(ckl * x.itemsize, N)
 
@@ -342,13 +358,16 @@ def conv_forward_arrays(xp, x, w, bias, geo, Q):
             plan = _Im2col.get(xp, slot, (c1 - c0, C) + S, x.dtype, K, Q, geo.stride,
                                geo.dilation, geo.lo, geo.hi, G)
             cols = plan(xp, x[c0:c1])
+            wm, add_bias = w3, b2 is not None
+            if add_bias and plan.cols1 is not None:
+                cols, wm, add_bias = plan.cols1, w3b, False
             if plan.wide:
                 ow = _ws(xp, slot, "ow", (c1 - c0, G, O // G, plan.Lw), x.dtype)
-                xp.matmul(w3, cols, out=ow)
+                xp.matmul(wm, cols, out=ow)
                 out[c0:c1] = plan.crop(ow.reshape(c1 - c0, O, plan.Lw))
             else:
-                xp.matmul(w3, cols, out=out[c0:c1].reshape(c1 - c0, G, O // G, L))
-            if b2 is not None:
+                xp.matmul(wm, cols, out=out[c0:c1].reshape(c1 - c0, G, O // G, L))
+            if add_bias:
                 o3 = out[c0:c1].reshape(c1 - c0, O, L)
                 o3 += b2
 

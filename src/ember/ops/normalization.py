@@ -3,7 +3,8 @@ batch_norm, instance_norm, layer_norm, group_norm, rms_norm, local_response_norm
 
 Each normalisation is one node: forward computes the statistics once (two passes: mean, then
 the centred sum of squares, no cancellation) and writes the output into the one buffer it
-allocates; backward uses the closed-form formula and works in place on one or two buffers.
+allocates (layer norm, when a gradient is needed, keeps the normalised input as a second one
+for backward); backward uses the closed-form formula and works in place on one or two buffers.
 Reductions are ``einsum`` over contiguous views (no BLAS, no temporaries). float16 is computed
 in float32. Under ``create_graph`` the backward is written with ember ops instead (recomputing
 the statistics from the input tensor), so double backward works as in torch.
@@ -243,8 +244,7 @@ class LayerNorm(Function):
         if bias is not None:
             b = _work(bias).reshape(K)
             out = out + b if out is xhat and keep else xp.add(out, b, out=out)
-        ctx.xhat = xhat if keep else None
-        _save(ctx, x, weight, invstd)
+        _save(ctx, x, weight, invstd, xhat if keep else None)
         ctx.nd, ctx.eps = nd, eps
         return out.reshape(x.shape).astype(x.dtype, copy=False)
 
@@ -253,8 +253,7 @@ class LayerNorm(Function):
         if ctx.create_graph:
             return _ln_backward_graph(ctx, g)
         xp = ctx.xp
-        x, weight, invstd = _saved(ctx)
-        xhat = ctx.xhat
+        x, weight, invstd, xhat = _saved(ctx)
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
         M, K = xhat.shape
         g2 = _rows(xp, g, (M, K))
@@ -277,7 +276,7 @@ class LayerNorm(Function):
 
 
 def _ln_backward_graph(ctx, g):
-    x, weight, _ = _saved(ctx)
+    x, weight = _saved(ctx)[:2]
     nd = ctx.nd
     dims = tuple(range(x.ndim - nd, x.ndim))
     lead = tuple(range(x.ndim - nd))
