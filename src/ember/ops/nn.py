@@ -40,7 +40,10 @@ class Linear(Function):
             x2 = x.reshape((-1, x.shape[-1])) if x.ndim != 2 else x
             gw = g2.T @ x2
         if need_b:
-            gb = g2.sum(0)
+            if ctx.create_graph or g2.shape[0] < 64:
+                gb = g2.sum(0)
+            else:  # a GEMV against ones is ~3x faster than NumPy's column sum
+                gb = ctx.xp.ones(g2.shape[0], g2.dtype) @ g2
         return gx, gw, gb
 
 
