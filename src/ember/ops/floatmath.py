@@ -148,6 +148,40 @@ def logit(input, eps=None, *, out=None):
     return r if out is None else _into(r, out)
 
 
+_RELU_SPLIT = 1 << 20   # elements: above this, relu runs in chunks on two threads
+
+
+def _relu_split(a, zero, want_mask):
+    """Relu of a large contiguous host array: each ~1 MB chunk's max and mask computed while
+    it is in cache, the chunks shared by two threads (see conv.split_flat)."""
+    from ..backend.cpu import xp
+    from .conv import split_flat
+    out = xp.empty(a.shape, a.dtype)
+    mask = xp.empty(a.shape, bool) if want_mask else None
+    af, of = a.reshape(-1), out.reshape(-1)
+    mf = mask.reshape(-1) if want_mask else None
+
+    def run(c0, c1):
+        xp.maximum(af[c0:c1], zero, out=of[c0:c1])
+        if mf is not None:
+            xp.greater(af[c0:c1], zero, out=mf[c0:c1])
+    split_flat(a.size, run)
+    return out, mask
+
+
+def _relu_grad_split(g, mask):
+    from ..backend.cpu import xp
+    from .conv import split_flat
+    out = xp.empty(g.shape, g.dtype)
+    gf, mf, of = g.reshape(-1), mask.reshape(-1), out.reshape(-1)
+    split_flat(g.size, lambda c0, c1: xp.multiply(gf[c0:c1], mf[c0:c1], out=of[c0:c1]))
+    return out
+
+
+def _splittable(a):
+    return a.size >= _RELU_SPLIT and a.__class__.__module__ == "numpy" and a.flags.c_contiguous
+
+
 class Relu(Function):
     _arrays = True
 
@@ -156,6 +190,11 @@ class Relu(Function):
         if a.dtype.kind == "b":
             raise RuntimeError("Boolean inputs not supported for relu")
         zero = weak_scalar(a, 0)  # a typed zero: both ufuncs run ~2x faster on small arrays
+        if _splittable(a):
+            out, mask = _relu_split(a, zero, bool(ctx._edges))
+            if mask is not None:
+                ctx.save_for_backward(mask)
+            return out
         if ctx._edges:
             ctx.save_for_backward(a > zero)
         return ctx.xp.maximum(a, zero)
@@ -163,6 +202,8 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, g):
         mask, = ctx.saved_tensors
+        if not ctx.create_graph and _splittable(g) and g.shape == mask.shape:
+            return _relu_grad_split(g, mask)
         return g * mask
 
 

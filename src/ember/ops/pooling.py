@@ -209,7 +209,7 @@ def _max2x2_forward(xp, x, want_sel):
                 xp.greater(x2[..., 1], x2[..., 0], out=csel[c0:c1].reshape(2 * r, Q1))
                 xp.greater(cm[:, 1], cm[:, 0], out=rsel[c0:c1].reshape(r, Q1))
 
-    _parallel(N, cb, run, 4.0 * x.size, blas=False)
+    _parallel(N, cb, run, 16.0 * x.size, blas=False)
     if want_sel and x.dtype.kind == "f" and out.sum() != out.sum():
         # a NaN wins its window (torch: the last NaN in window order): rare, so redone whole
         x2 = x.reshape(-1, Q1, 2)
@@ -251,7 +251,7 @@ def _max2x2_backward(xp, g, csel, rsel, xshape):
             xp.logical_not(cs, out=nm)
             xp.multiply(rg2, nm, out=gx3[..., 0])
 
-    _parallel(N, cb, run, 4.0 * gx.size, blas=False)
+    _parallel(N, cb, run, 16.0 * gx.size, blas=False)
     return gx
 
 
