@@ -206,42 +206,19 @@ def dropout3d(input, p=0.5, training=True, inplace=False):
     return _feature_dropout(input, p, training, inplace, nd == 5)
 
 
-def _dropout_top(input, p, train):
-    """``torch.dropout(input, p, train)``."""
-    _check_p(p)
-    return _dropout_impl(Dropout, input, p, train, False, False)
+def _top_level(kind, inplace, feature):
+    """``torch.dropout``/``feature_dropout``/``alpha_dropout``/... ``(input, p, train)``."""
+    def fn(input, p, train):
+        _check_p(p)
+        return _dropout_impl(kind, input, p, train, inplace, feature)
+    return fn
 
 
-def _dropout_top_(input, p, train):
-    _check_p(p)
-    return _dropout_impl(Dropout, input, p, train, True, False)
-
-
-def _feature_dropout_top(input, p, train):
-    _check_p(p)
-    return _dropout_impl(Dropout, input, p, train, False, True)
-
-
-def _feature_dropout_top_(input, p, train):
-    _check_p(p)
-    return _dropout_impl(Dropout, input, p, train, True, True)
-
-
-def _alpha_dropout_top(input, p, train):
-    _check_p(p)
-    return _dropout_impl(AlphaDropout, input, p, train, False, False)
-
-
-def _alpha_dropout_top_(input, p, train):
-    _check_p(p)
-    return _dropout_impl(AlphaDropout, input, p, train, True, False)
-
-
-def _feature_alpha_dropout_top(input, p, train):
-    _check_p(p)
-    return _dropout_impl(AlphaDropout, input, p, train, False, True)
-
-
-def _feature_alpha_dropout_top_(input, p, train):
-    _check_p(p)
-    return _dropout_impl(AlphaDropout, input, p, train, True, True)
+_dropout_top = _top_level(Dropout, False, False)
+_dropout_top_ = _top_level(Dropout, True, False)
+_feature_dropout_top = _top_level(Dropout, False, True)
+_feature_dropout_top_ = _top_level(Dropout, True, True)
+_alpha_dropout_top = _top_level(AlphaDropout, False, False)
+_alpha_dropout_top_ = _top_level(AlphaDropout, True, False)
+_feature_alpha_dropout_top = _top_level(AlphaDropout, False, True)
+_feature_alpha_dropout_top_ = _top_level(AlphaDropout, True, True)
