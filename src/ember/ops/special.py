@@ -14,6 +14,7 @@ ulps.
 """
 from __future__ import annotations
 
+import functools
 import math
 from fractions import Fraction
 
@@ -334,9 +335,12 @@ def _bernoulli_numbers(n):
     return b
 
 
-# (2k)! / B_2k for k = 1..12: the Euler-Maclaurin coefficients of Cephes' zeta
-_B = _bernoulli_numbers(24)
-_ZETA_A = tuple(float(Fraction(math.factorial(2 * k)) / _B[2 * k]) for k in range(1, 13))
+@functools.cache
+def _zeta_coefficients():
+    """(2k)! / B_2k for k = 1..12: the Euler-Maclaurin coefficients of Cephes' zeta (exact
+    fractions, computed on first use: 20 ms that `import ember` should not pay)."""
+    b = _bernoulli_numbers(24)
+    return tuple(float(Fraction(math.factorial(2 * k)) / b[2 * k]) for k in range(1, 13))
 
 
 def _zeta_kernel(xp, s, q):
@@ -364,7 +368,7 @@ def _zeta_kernel(xp, s, q):
     total = total + b * w / (s - 1.0) - 0.5 * b
     fac = 1.0
     k = 0.0
-    for coef in _ZETA_A:
+    for coef in _zeta_coefficients():
         fac *= s + k
         b = b / w
         total = total + fac * b / coef
