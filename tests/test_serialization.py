@@ -189,6 +189,23 @@ def test_corrupt_and_truncated_files_raise_clear_errors(tmp_path_factory, data):
         assert "bad.pt" in str(e) or isinstance(e, pickle.UnpicklingError)
 
 
+def test_every_truncation_and_byte_flip_raises_a_clear_error(tmp_path):
+    """The exhaustive twin of the test above: each prefix of a good file, and the file with
+    each single byte flipped (a flipped zip header once escaped as a bare "zip file version")."""
+    good = _good_bytes()
+    path = tmp_path / "bad.pt"
+    cases = [good[:i] for i in range(len(good))]
+    cases += [good[:i] + bytes([good[i] ^ 0xFF]) + good[i + 1:] for i in range(len(good))]
+    for raw in cases:
+        path.write_bytes(raw)
+        try:
+            ember.load(path)
+        except pickle.UnpicklingError:
+            pass
+        except RuntimeError as e:
+            assert "bad.pt" in str(e), (raw, e)
+
+
 def test_safetensors_round_trip(tmp_path):
     pytest.importorskip("safetensors")
     from ember.serialization import load_safetensors, save_safetensors

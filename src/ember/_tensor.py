@@ -299,6 +299,7 @@ class Tensor:
                                "gradient")
         if self.grad_fn is not None:
             return self._register_node_hook(hook)
+        _engine.leaf_hooks_seen = True
         if self._hooks is None:
             self._hooks = []
         self._hooks.append(hook)
@@ -308,6 +309,7 @@ class Tensor:
         if self.grad_fn is not None:
             raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf "
                                "tensors")
+        _engine.leaf_hooks_seen = True
         if self._post_acc_hooks is None:
             self._post_acc_hooks = []
         self._post_acc_hooks.append(hook)
@@ -328,7 +330,11 @@ class Tensor:
         if (gradient is None and inputs is None and not create_graph and self.grad_fn is not None
                 and d.size == 1 and type(d) is _ndarray):
             # the common `loss.backward()`: skip the general argument handling
-            _engine.run_backward((self,), (_one_like(d),), bool(retain_graph))
+            if _engine.leaf_hooks_seen or _function._anomaly.enabled:
+                _engine.run_backward((self,), (_one_like(d),), bool(retain_graph))
+            else:
+                _engine.backward_from(self.grad_fn, self._output_nr, _one_like(d),
+                                      bool(retain_graph))
             return
         from .autograd import backward
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)

@@ -200,7 +200,8 @@ def _torch_global_to_ember(module, name):
 def _open_zip(f, name):
     try:
         return zipfile.ZipFile(f)
-    except (zipfile.BadZipFile, EOFError, ValueError, OSError) as e:
+    except (zipfile.BadZipFile, EOFError, ValueError, OSError, NotImplementedError) as e:
+        # NotImplementedError: a corrupt header claiming a zip version zipfile lacks
         raise RuntimeError(f"{name} is not a valid checkpoint (not a PyTorch zip archive: "
                            f"{e}). Truncated or corrupt file?") from None
 

@@ -11,6 +11,8 @@ otherwise on raw backend arrays.
 from __future__ import annotations
 
 import itertools
+from heapq import heappop as _heappop
+from heapq import heappush as _heappush
 
 from ..backend import get_xp
 from ..backend.cpu import ndarray as _ndarray
@@ -239,6 +241,96 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
                     "graph. Set allow_unused=True if this is the desired behavior.")
         return results
     return None
+
+
+_EMPTY = {}
+leaf_hooks_seen = False  # set once a leaf tensor gets a hook: backward_from then steps aside
+
+
+def backward_from(fn, output_nr, g, retain_graph):
+    """``loss.backward()`` in the common case (one root, no ``inputs``, no ``create_graph``,
+    no anomaly mode, no leaf hooks): the same walk as :func:`run_backward` without counting
+    dependencies first.
+
+    Nodes run newest first. A node is created after every node whose output it reads, so
+    once it is the newest node still waiting, every node that can send it a gradient has
+    run: its gradient is complete. A node whose only new parent is the next to run (a chain)
+    hands its gradient straight over; otherwise the parents wait in a heap keyed by creation
+    order. Leaf gradients are summed and accumulated into ``.grad`` once the walk ends."""
+    prev_mode = _state.enabled
+    _state.enabled = False
+    heap = []
+    pending = {}    # node in the heap -> its gradient (a list for several outputs)
+    leaves = {}     # leaf tensor -> its summed gradient
+    shared = {id(g)}  # the root gradient: a leaf copies it rather than adopting it
+    if fn._n_outputs != 1:
+        buf = [None] * fn._n_outputs
+        buf[output_nr] = g
+        g = buf
+    node, grads = fn, g
+    try:
+        while True:
+            if node._fast:
+                in_grads = node.backward(node, grads)
+                if in_grads.__class__ is not tuple:
+                    in_grads = (in_grads,)
+                if not retain_graph and node._saved is not None:
+                    node._saved = _FREED
+            else:
+                in_grads = _run_node(node, grads if node._n_outputs != 1 else [grads], False,
+                                     False, _EMPTY, None, None, False, retain_graph)
+            first = None   # the first parent this node sends a gradient, not yet queued
+            first_g = None
+            for e, g in zip(node._edges, in_grads):
+                if e is None or g is None:
+                    continue
+                if g.__class__ is not _ndarray or g.shape != e[2] or g.dtype is not e[3]:
+                    g = _fit(g, e[2], e[3], False)
+                p = e[0]
+                if p.__class__ is Tensor or isinstance(p, Tensor):
+                    old = leaves.get(p)
+                    leaves[p] = g if old is None else old + g
+                elif p is first:
+                    first_g = _add_to(first_g, p, e[1], g)
+                elif p in pending:
+                    pending[p] = _add_to(pending[p], p, e[1], g)
+                elif first is None and not heap:
+                    first = p
+                    first_g = g if p._n_outputs == 1 else _add_to(None, p, e[1], g)
+                else:
+                    pending[p] = _add_to(None, p, e[1], g)
+                    _heappush(heap, (-p._seq, p))
+            if first is not None:
+                if not heap:  # the only node left to run: no trip through the heap
+                    node, grads = first, first_g
+                    continue
+                pending[first] = first_g
+                _heappush(heap, (-first._seq, first))
+            if not heap:
+                break
+            node = _heappop(heap)[1]
+            grads = pending.pop(node)
+    finally:
+        _state.enabled = prev_mode
+    for t, g in leaves.items():
+        old = t._grad
+        if old is not None and g.__class__ is _ndarray and not t._hooks:
+            d = old._data  # the common case, added into an existing .grad in place
+            if d.shape == g.shape and not old._requires_grad and d.flags.writeable:
+                _np_add(d, g, out=d, casting="unsafe")
+                continue
+        _finish_leaf(t, g, False, None, None, False, shared)
+
+
+def _add_to(buf, node, nr, g):
+    """``g`` (the gradient of ``node``'s output ``nr``) added into ``buf``: an array for a
+    single-output node, a list with one slot per output otherwise."""
+    if node._n_outputs == 1:
+        return g if buf is None else buf + g
+    if buf is None:
+        buf = [None] * node._n_outputs
+    buf[nr] = g if buf[nr] is None else buf[nr] + g
+    return buf
 
 
 def _seed(roots, root_grads, deps, graph, buffers, leaf_bufs, shared):

@@ -14,6 +14,7 @@ An instance of the Function is both the ``ctx`` of forward/backward and the grap
 from __future__ import annotations
 
 import functools
+import itertools
 
 from ..backend import get_xp as _xp_of
 from ..backend.cpu import ndarray as _ndarray
@@ -44,6 +45,9 @@ class NodeBase:
     _trace = None           # forward traceback under detect_anomaly
     _materialize = True
     _fast = False           # built-in single-output node without hooks: the engine's fast path
+    # creation order: a node is always created after the nodes it reads, which lets the
+    # engine run nodes newest-first without counting dependencies (see engine.backward_from)
+    _seq = 0
 
     def name(self):
         name = type(self).__name__
@@ -296,6 +300,7 @@ def _apply_arrays(cls, *args, **kwargs):
     if edges is None:
         return _wrap_untracked(cls.forward(ctx, *datas, **kwargs))
     ctx._edges = edges
+    ctx._seq = _next_seq()
     out = cls.forward(ctx, *datas, **kwargs)
     if _anomaly.enabled:
         _anomaly.record(ctx)
@@ -439,6 +444,7 @@ def _apply_tensors(cls, args, kwargs):
             edges.append(None)
     if recording:
         ctx._edges = edges
+        ctx._seq = _next_seq()
     with no_grad():
         out = cls.forward(ctx, *args, **kwargs)
     is_tuple = isinstance(out, tuple)
@@ -507,3 +513,4 @@ class _Anomaly:
 
 _anomaly = _Anomaly()
 _new = object.__new__
+_next_seq = itertools.count(1).__next__

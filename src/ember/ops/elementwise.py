@@ -254,17 +254,23 @@ def rsub(input, other, *, alpha=1):
 
 class Mul(Function):
     _arrays = True
+    scalar = None  # x * 2: the typed constant, all the node keeps (as torch's MulBackward1)
 
     @staticmethod
     def forward(ctx, a, b):
         if b.__class__ is int or b.__class__ is float:
             b = weak_scalar(a, b)  # x * 2: faster here and in backward
+            if b.__class__ is not int and b.__class__ is not float:  # now a's dtype
+                ctx.scalar = b
+                return a * b
         ctx.save_for_backward(a, b)
         a, b = promote(a, b)
         return a * b
 
     @staticmethod
     def backward(ctx, g):
+        if ctx.scalar is not None:
+            return g * ctx.scalar, None
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
         return (g * b if need_a else None), (g * a if need_b else None)
