@@ -8,8 +8,8 @@ Workloads (float32):
     batch 64, Adam), when the rest of ember.nn / ember.optim is there.
 
 Both libraries get the same number of threads (``--threads``, default 2): torch as its intra-op
-pool, Ember as its two Python threads (``ember.ops.conv._N_THREADS``) with BLAS pinned to one
-thread (so the two do not oversubscribe the cores). Interleaved (A B A B), medians.
+pool, Ember as its Python threads (``ember.set_num_threads``, which also pins BLAS to one
+thread, so that the two do not oversubscribe the cores). Interleaved (A B A B), medians.
 
 Run: ``python benchmarks/conv_layer.py [--threads N] [--rounds R] [--profile conv|mnist]``.
 """
@@ -35,10 +35,9 @@ import torch  # noqa: E402
 
 import ember  # noqa: E402
 import ember.nn.functional as EF  # noqa: E402
-import ember.ops.conv as _econv  # noqa: E402
 
 torch.set_num_threads(args.threads)
-_econv._N_THREADS = args.threads
+ember.set_num_threads(args.threads)
 
 
 def conv_layer(lib, F):

@@ -16,15 +16,18 @@ def pin_threads(n: int = 1):
         os.environ[var] = str(n)
 
 
-def set_threads(n: int, torch=None):
-    """Set BLAS threads (threadpoolctl when available) and torch's intra-op threads to n."""
+def set_threads(n: int, *libs):
+    """Give each library (torch, and ember or its compat module) ``n`` intra-op threads with
+    its own ``set_num_threads``, after capping the BLAS/OpenMP pools at ``n`` (threadpoolctl
+    when available). Ember's ``set_num_threads`` then puts NumPy's BLAS on one thread and
+    splits large ops over its own ``n`` Python threads."""
     try:
         from threadpoolctl import threadpool_limits
         threadpool_limits(n)
     except ImportError:
         pass
-    if torch is not None:
-        torch.set_num_threads(n)
+    for lib in libs:
+        lib.set_num_threads(n)
 
 
 def _cpu_busy():

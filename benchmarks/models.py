@@ -181,7 +181,7 @@ def main(argv=None):
     with LoadMeter() as load:
         for key in args.only.split(","):
             title, factory, threads, inner, target = WORKLOADS[key]
-            set_threads(threads, torch)
+            set_threads(threads, torch, ember_torch)
             try:
                 cases = {"ember": factory(ember_torch), "torch": factory(torch)}
             except Exception as e:  # noqa: BLE001 - report what is missing, run the rest

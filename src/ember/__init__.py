@@ -22,6 +22,8 @@ from .dtypes import (bool, dtype, finfo, float, iinfo, int, get_default_dtype,  
                      set_default_dtype)
 from ._tensor import Size, Tensor, _bind_methods
 from .backend import device
+from .backend.threads import (get_num_interop_threads, get_num_threads,  # noqa: F401
+                              set_num_interop_threads, set_num_threads)
 from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,
                                  is_inference_mode_enabled, no_grad, set_grad_enabled)
 from .ops.creation import *  # noqa: F403

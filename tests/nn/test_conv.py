@@ -9,6 +9,7 @@ import pytest
 import torch
 
 import ember
+from ember.backend import threads
 import ember.nn.functional as F
 from ember.ops import conv as conv_ops
 from tests.nn.layercheck import check_layer
@@ -178,8 +179,8 @@ def test_float16_computes():
 @pytest.mark.parametrize("kw", [dict(padding=1), dict(stride=2, groups=2)], ids=str)
 def test_threaded_chunked_path(monkeypatch, kw):
     """Large enough to split over two threads and several chunks per thread."""
-    monkeypatch.setattr(conv_ops, "_THREAD_FLOPS", 0)
-    monkeypatch.setattr(conv_ops, "_N_THREADS", 2)
+    monkeypatch.setattr(threads, "THREAD_FLOPS", 0)
+    monkeypatch.setattr(threads, "_num_threads", 2)
     monkeypatch.setattr(conv_ops, "_CHUNK_BYTES", 1)
     tf = torch.nn.functional
     _cmp_fn(F.conv2d, tf.conv2d, [r(7, 4, 6, 5), r(6, 4 // kw.get("groups", 1), 3, 3), r(6)],

@@ -7,8 +7,8 @@ import pytest
 import torch
 
 import ember
+from ember.backend import threads
 import ember.nn.functional as F
-from ember.ops import conv as conv_ops
 from tests.nn.layercheck import check_layer
 
 RNG = np.random.default_rng(0)
@@ -58,8 +58,8 @@ def test_maxpool_ties_route_to_first():
 def test_maxpool_unbatched_and_threads(monkeypatch):
     check_layer(lambda nn: nn.MaxPool2d(3, 2, 1), [r(3, 9, 9)])
     check_layer(lambda nn: nn.AvgPool2d(3, 2, 1), [r(3, 9, 9)])
-    monkeypatch.setattr(conv_ops, "_THREAD_FLOPS", 0)
-    monkeypatch.setattr(conv_ops, "_N_THREADS", 2)
+    monkeypatch.setattr(threads, "THREAD_FLOPS", 0)
+    monkeypatch.setattr(threads, "_num_threads", 2)
     check_layer(lambda nn: nn.MaxPool2d(2), [r(5, 3, 8, 8)])
     check_layer(lambda nn: nn.MaxPool2d(3, 2, 1), [r(5, 3, 8, 8)])
     check_layer(lambda nn: nn.AvgPool2d(3, 2, 1, ceil_mode=True), [r(5, 3, 8, 8)])

@@ -21,13 +21,12 @@ Functions whose backwards are written with each other, so double backward is clo
 from __future__ import annotations
 
 import importlib
-import os
 import threading
-from itertools import count as _count
 from itertools import product as _product
 
 from .. import dtypes as _dt
 from ..autograd.function import Function
+from ..backend.threads import parallel as _parallel
 from .._tensor import Tensor
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
@@ -35,48 +34,8 @@ __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
 
 # ------------------------------------------------------------------ workspaces and threads
 _CHUNK_BYTES = 3 << 19       # im2col bytes per chunk (keeps im2col -> GEMM in cache)
-_THREAD_FLOPS = 1e7          # split an op over two Python threads above this much work
-_N_THREADS = 2 if (os.cpu_count() or 1) >= 2 else 1
 _WS = {}                      # (thread slot, tag, shape, dtype) -> reusable array
 _WS_MAX = 64
-_pool = None
-_pool_lock = threading.Lock()
-
-try:  # optional: run BLAS on one thread while our Python threads share the cores
-    from threadpoolctl import ThreadpoolController as _TPController
-except ImportError:  # pragma: no cover - depends on the environment
-    _TPController = None
-_blas = []   # [list of threadpoolctl library controllers] once probed
-
-
-def _blas_libs():
-    if not _blas:
-        libs = []
-        if _TPController is not None:
-            try:
-                libs = list(_TPController().select(user_api="blas").lib_controllers)
-            except Exception:  # pragma: no cover - a library threadpoolctl cannot drive
-                libs = []
-        _blas.append(libs)
-    return _blas[0]
-
-
-class _BlasOne:
-    """BLAS on one thread for the block (restored after), checked on each use: our chunks
-    run their GEMMs one per Python thread, and a multi-threaded BLAS would oversubscribe the
-    cores -- its helper threads also spin for a while after each call, and collapse when a
-    core is busy elsewhere. Set/get through threadpoolctl's library handles (~2 us each)."""
-    __slots__ = ("lowered",)
-
-    def __enter__(self):
-        self.lowered = [(lib, n) for lib in _blas_libs()
-                        for n in (lib.get_num_threads(),) if n and n > 1]
-        for lib, _ in self.lowered:
-            lib.set_num_threads(1)
-
-    def __exit__(self, *exc):
-        for lib, n in self.lowered:
-            lib.set_num_threads(n)
 
 
 def _ws(xp, slot, tag, shape, dtype, zero=False):
@@ -88,62 +47,6 @@ def _ws(xp, slot, tag, shape, dtype, zero=False):
             _WS.clear()
         a = _WS[key] = (xp.zeros if zero else xp.empty)(shape, dtype)
     return a
-
-
-def _executor():
-    global _pool
-    if _pool is None:
-        with _pool_lock:
-            if _pool is None:
-                from concurrent.futures import ThreadPoolExecutor
-                _pool = ThreadPoolExecutor(max(1, _N_THREADS - 1), thread_name_prefix="ember-conv")
-    return _pool
-
-
-def _parallel(n, step, run, flops, blas=True):
-    """Call ``run(slot, chunks)`` where ``chunks`` yields ``(c0, c1)`` ranges of ``step`` images
-    covering the batch ``[0, n)``; returns the list of what each call returned. ``blas``:
-    the work calls BLAS (run it on one BLAS thread).
-
-    Above a size threshold two threads share the chunks, each taking the next one when it is
-    free (not a fixed half each): on a shared machine a thread that loses its core then does
-    fewer chunks instead of holding the other one up."""
-    if _N_THREADS < 2 or n <= step or flops < _THREAD_FLOPS:
-        chunks = ((c0, min(c0 + step, n)) for c0 in range(0, n, step))
-        if not blas:
-            return [run(0, chunks)]
-        with _BlasOne():
-            return [run(0, chunks)]
-    counter = _count()
-    if not blas:
-        return _run2(n, step, run, counter)
-    with _BlasOne():
-        return _run2(n, step, run, counter)
-
-
-def split_flat(n, fn, step=1 << 18):
-    """``fn(c0, c1)`` over ``[0, n)`` in chunks of ``step`` elements shared by two threads: for
-    memory-bound elementwise kernels on large arrays (relu and its gradient), whose passes then
-    run on cache-sized pieces and whose page faults on fresh outputs overlap."""
-    def run(slot, chunks):
-        for c0, c1 in chunks:
-            fn(c0, c1)
-    _parallel(n, step, run, float("inf"), blas=False)
-
-
-def _chunks_from(counter, n, step):
-    """The next free ``(c0, c1)`` of a shared counter (``next`` on itertools.count is atomic)."""
-    while True:
-        c0 = next(counter) * step
-        if c0 >= n:
-            return
-        yield c0, min(c0 + step, n)
-
-
-def _run2(n, step, run, counter):
-    fut = _executor().submit(run, 1, _chunks_from(counter, n, step))
-    first = run(0, _chunks_from(counter, n, step))
-    return [first, fut.result()]
 
 
 def _chunk(per_image_bytes, n):

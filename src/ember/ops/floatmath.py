@@ -153,9 +153,9 @@ _RELU_SPLIT = 1 << 20   # elements: above this, relu runs in chunks on two threa
 
 def _relu_split(a, zero, want_mask):
     """Relu of a large contiguous host array: each ~1 MB chunk's max and mask computed while
-    it is in cache, the chunks shared by two threads (see conv.split_flat)."""
+    it is in cache, the chunks shared by two threads (see backend.threads.split_flat)."""
     from ..backend.cpu import xp
-    from .conv import split_flat
+    from ..backend.threads import split_flat
     out = xp.empty(a.shape, a.dtype)
     mask = xp.empty(a.shape, bool) if want_mask else None
     af, of = a.reshape(-1), out.reshape(-1)
@@ -171,7 +171,7 @@ def _relu_split(a, zero, want_mask):
 
 def _relu_grad_split(g, mask):
     from ..backend.cpu import xp
-    from .conv import split_flat
+    from ..backend.threads import split_flat
     out = xp.empty(g.shape, g.dtype)
     gf, mf, of = g.reshape(-1), mask.reshape(-1), out.reshape(-1)
     split_flat(g.size, lambda c0, c1: xp.multiply(gf[c0:c1], mf[c0:c1], out=of[c0:c1]))

@@ -6,6 +6,7 @@ import math
 
 from ..autograd.function import Function
 from ..backend import get_xp
+from ..backend.threads import matmul as _mm
 
 __all__ = ["linear", "bilinear", "one_hot", "normalize", "cosine_similarity",
            "pairwise_distance", "pdist", "cdist"]
@@ -20,8 +21,10 @@ class Linear(Function):
     def forward(ctx, x, weight, bias):
         ctx.save_for_backward(x, weight)
         if x.ndim > 2 and x.flags.c_contiguous:
-            out = (x.reshape((-1, x.shape[-1])) @ weight.T).reshape(
+            out = _mm(ctx.xp, x.reshape((-1, x.shape[-1])), weight.T).reshape(
                 x.shape[:-1] + (weight.shape[0],))
+        elif x.ndim == 2:
+            out = _mm(ctx.xp, x, weight.T)
         else:
             out = x @ weight.T
         if bias is not None:
@@ -35,10 +38,12 @@ class Linear(Function):
         gx = gw = gb = None
         g2 = g.reshape((-1, g.shape[-1])) if g.ndim != 2 else g
         if need_x:
-            gx = (g2 @ weight).reshape(tuple(x.shape)) if g.ndim > 2 else g @ weight
+            gx = _mm(ctx.xp, g2, weight)
+            if g.ndim != 2:
+                gx = gx.reshape(tuple(x.shape))
         if need_w:
             x2 = x.reshape((-1, x.shape[-1])) if x.ndim != 2 else x
-            gw = g2.T @ x2
+            gw = _mm(ctx.xp, g2.T, x2)
         if need_b:
             if ctx.create_graph or g2.shape[0] < 64:
                 gb = g2.sum(0)

@@ -15,7 +15,8 @@ import threading
 
 from ..autograd.function import Function
 from ..backend import get_xp
-from .conv import _parallel, _prod, _shape_str, _ws
+from ..backend.threads import parallel as _parallel
+from .conv import _prod, _shape_str, _ws
 
 __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "max_pool1d_with_indices",
            "max_pool2d_with_indices", "max_pool3d_with_indices", "avg_pool1d", "avg_pool2d",
