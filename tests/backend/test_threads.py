@@ -37,7 +37,8 @@ def test_set_num_threads_puts_blas_on_one_thread(monkeypatch):
         assert all(i["num_threads"] == 1 for i in threadpool_info() if i["user_api"] == "blas")
 
 
-@pytest.mark.parametrize("shape", [((7, 5), (5, 3)), ((4, 6, 5), (4, 5, 3)), ((1, 5), (5, 3))],
+@pytest.mark.parametrize("shape", [((7, 5), (5, 3)), ((3, 5), (5, 8)), ((4, 6, 5), (4, 5, 3)),
+                                   ((1, 5), (5, 3))],
                          ids=str)
 def test_split_matmul_matches_numpy(two_threads, shape):
     rng = np.random.default_rng(0)

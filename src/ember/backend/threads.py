@@ -176,27 +176,36 @@ def split_flat(n, fn, step=1 << 18):
 
 
 def matmul(xp, a, b, out=None):
-    """``a @ b`` for NumPy operands, split over the threads by rows of ``a`` (by the batch for
-    3-D operands of one batch size) when the product is large; ``xp.matmul`` otherwise."""
+    """``a @ b`` for NumPy operands, split over the threads when the product is large; plain
+    ``xp.matmul`` otherwise. 2-D products split the larger operand (each thread streams half
+    of it and all of the smaller one): by rows of ``a`` or by columns of ``b``; 3-D products of
+    one batch size split the batch."""
     if a.ndim == 2 and b.ndim == 2:
-        rows = a.shape[0]
+        by_rows = a.size >= b.size
+        n = a.shape[0] if by_rows else b.shape[1]
+        flops = 2.0 * a.shape[0] * a.shape[1] * b.shape[1]
     elif a.ndim == 3 and b.ndim == 3 and a.shape[0] == b.shape[0]:
-        rows = a.shape[0]
+        by_rows = True
+        n = a.shape[0]
+        flops = 2.0 * n * a.shape[1] * a.shape[2] * b.shape[2]
     else:
-        rows = 0
-    flops = 2.0 * a.shape[-2] * a.shape[-1] * b.shape[-1] * (a.shape[0] if a.ndim == 3 else 1)
-    if (_num_threads < 2 or rows < 2 or flops < THREAD_FLOPS
+        n = flops = 0
+    if (_num_threads < 2 or n < 2 or flops < THREAD_FLOPS
             or a.__class__.__module__ != "numpy" or b.__class__.__module__ != "numpy"):
         return xp.matmul(a, b) if out is None else xp.matmul(a, b, out=out)
     if out is None:
         out = xp.empty(a.shape[:-1] + b.shape[-1:], xp.result_type(a, b))
-    threads = min(_num_threads, rows)
-    step = -(-rows // threads)
+    threads = min(_num_threads, n)
     batched = a.ndim == 3
 
     def run(slot, chunks):
-        for r0, r1 in chunks:
-            xp.matmul(a[r0:r1], b[r0:r1] if batched else b, out=out[r0:r1])
+        for c0, c1 in chunks:
+            if not by_rows:
+                xp.matmul(a, b[:, c0:c1], out=out[:, c0:c1])
+            elif batched:
+                xp.matmul(a[c0:c1], b[c0:c1], out=out[c0:c1])
+            else:
+                xp.matmul(a[c0:c1], b, out=out[c0:c1])
     with BlasOne():
-        _run_shared(rows, step, run, threads)
+        _run_shared(n, -(-n // threads), run, threads)
     return out
