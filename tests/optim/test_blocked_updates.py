@@ -81,6 +81,15 @@ def test_blocked_matches_torch(name, kwargs):
                 assert es[i][key].shape == value.shape
 
 
+@pytest.mark.parametrize("name,kwargs", CASES, ids=_ids(CASES))
+def test_blocks_shared_by_two_threads_match_torch(monkeypatch, name, kwargs):
+    """With intra-op threads, large arrays' blocks are updated by two threads at once."""
+    from ember.backend import threads
+    monkeypatch.setattr(threads, "_num_threads", 2)
+    monkeypatch.setattr(_optimizer, "_PARALLEL_ELEMENTS", 1000)
+    _assert_close(*_run(name, kwargs)[2:], 1e-9)
+
+
 @pytest.mark.parametrize("name,kwargs", CASES[2::3], ids=_ids(CASES[2::3]))
 def test_blocked_float32(name, kwargs):
     # torch rounds once where NumPy rounds twice (fused multiply-adds): float32 values that

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from .._tensor import Tensor
 from ..backend import get_xp
-from .optimizer import (Optimizer, _blocks, _check_betas, _check_lr, _decayed_grad_into, _lerp_,
-                        _real, _scalar_state, _to_scalar, _zeros_like)
+from .optimizer import (Optimizer, _check_betas, _check_lr, _decayed_grad_into, _for_blocks,
+                        _lerp_, _real, _scalar_state, _to_scalar, _zeros_like)
 
 __all__ = ["Adam", "adam"]
 
@@ -158,7 +158,8 @@ def adam(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, step_t, *, amsgrad, b
     arrays = [_real(param), _real(grad), _real(exp_avg), _real(exp_avg_sq)]
     if amsgrad:
         arrays.append(_real(max_exp_avg_sq))
-    for block in _blocks(xp, arrays, 2 if need_g else 1):
+
+    def update(block):
         p, g, m, v, tmp = block[0], block[1], block[2], block[3], block[-1]
         if decay is not None:
             p *= decay
@@ -179,3 +180,4 @@ def adam(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, step_t, *, amsgrad, b
         xp.divide(m, tmp, out=tmp)
         tmp *= scale
         p -= tmp
+    _for_blocks(xp, arrays, 2 if need_g else 1, update)

@@ -21,6 +21,7 @@ from .. import dtypes as _dt
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import enable_grad
 from ..backend import get_xp
+from ..backend import threads as _threads
 
 __all__ = ["Optimizer", "register_optimizer_step_pre_hook", "register_optimizer_step_post_hook"]
 
@@ -216,6 +217,33 @@ def _blocks(xp, arrays, n_scratch=1):
     scratch = _scratch(first, n_scratch, size)
     return [[*(a[i:i + size] for a in flat), *(s[:n - i] for s in scratch)]
             for i in range(0, n, size)]
+
+
+_PARALLEL_ELEMENTS = 1 << 18  # updates of arrays this large are shared by the intra-op threads
+
+
+def _for_blocks(xp, arrays, n_scratch, body):
+    """``body(block)`` for each block of :func:`_blocks`. The blocks of a large array are
+    shared by the intra-op threads (``ember.set_num_threads``), each with its own scratch:
+    an update is a chain of memory-bound ufuncs, which NumPy runs without the GIL."""
+    first = arrays[0]
+    if (first.size < _PARALLEL_ELEMENTS or _threads.get_num_threads() < 2
+            or first.__class__.__module__ != "numpy"
+            or not all(a.flags.c_contiguous for a in arrays)):
+        for block in _blocks(xp, arrays, n_scratch):
+            body(block)
+        return
+    # blocks twice as large as on one thread: each block's dozen ufunc calls take the GIL in
+    # turn, and on 1 MiB blocks the threads wait on it as long as they compute (measured:
+    # Adam on a 1.2M-element weight 2.5 ms on one thread, 2.5 / 1.7 ms on two with 1 / 2 MiB)
+    size = max(1, 2 * _WORKING_SET_BYTES // (len(arrays) + n_scratch) // first.itemsize)
+    flat = [a.reshape(-1) for a in arrays]
+
+    def run(slot, chunks):
+        scratch = _scratch(first, n_scratch, size)  # per thread
+        for c0, c1 in chunks:
+            body([*(a[c0:c1] for a in flat), *(s[:c1 - c0] for s in scratch)])
+    _threads.parallel(first.size, size, run, float("inf"), blas=False)
 
 
 def _typename(obj):

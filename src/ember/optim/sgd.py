@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..backend import get_xp
-from .optimizer import (Optimizer, _blocks, _check_lr, _decayed_grad_into, _make, _real,
+from .optimizer import (Optimizer, _for_blocks, _check_lr, _decayed_grad_into, _make, _real,
                         _to_scalar)
 
 __all__ = ["SGD", "sgd"]
@@ -126,7 +126,8 @@ def sgd(param, grad, momentum_buffer, *, weight_decay, momentum, lr, dampening, 
         buf = xp.empty(param.shape, param.dtype)
     if momentum != 0:
         arrays.append(_real(buf))
-    for block in _blocks(xp, arrays, 2 if need_g else 1):
+
+    def update(block):
         p, g, tmp = block[0], block[1], block[-1]
         if need_g:
             g = _decayed_grad_into(xp, p, g, weight_decay, maximize, block[-2])
@@ -152,4 +153,6 @@ def sgd(param, grad, momentum_buffer, *, weight_decay, momentum, lr, dampening, 
         else:
             g = xp.multiply(g, lr, out=tmp)
         p -= g
+
+    _for_blocks(xp, arrays, 2 if need_g else 1, update)
     return buf
