@@ -27,6 +27,7 @@ from .backend.threads import (get_num_interop_threads, get_num_threads,  # noqa:
 from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,
                                  is_inference_mode_enabled, no_grad, set_grad_enabled)
 from .ops.creation import *  # noqa: F403
+from .ops.copying import *  # noqa: F403
 from .ops.elementwise import *  # noqa: F403
 from .ops.floatmath import *  # noqa: F403
 from .ops.selection import *  # noqa: F403

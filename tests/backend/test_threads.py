@@ -60,3 +60,16 @@ def test_linear_split_over_threads_matches_torch(two_threads):
         grads[lib] = [out.detach().numpy()] + [t.grad.numpy() for t in (xs, ws, bs)]
     for e, t in zip(grads[ember], grads[torch]):
         np.testing.assert_allclose(e, t, rtol=1e-12)
+
+
+def test_linear_double_backward_with_threads(two_threads):
+    """Under create_graph the products run on Tensors (recorded), not split."""
+    for lib in (ember, torch):
+        x = lib.tensor(np.linspace(-1, 1, 12).reshape(4, 3), requires_grad=True)
+        w = lib.tensor(np.linspace(0.5, -0.5, 6).reshape(2, 3), requires_grad=True)
+        y = lib.nn.functional.linear(x, w).pow(2).sum()
+        (gx,) = lib.autograd.grad(y, x, create_graph=True)
+        gx.sum().backward()
+        if lib is ember:
+            e = w.grad.numpy().copy()
+    np.testing.assert_allclose(e, w.grad.numpy(), rtol=1e-12)

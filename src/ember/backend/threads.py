@@ -180,6 +180,9 @@ def matmul(xp, a, b, out=None):
     ``xp.matmul`` otherwise. 2-D products split the larger operand (each thread streams half
     of it and all of the smaller one): by rows of ``a`` or by columns of ``b``; 3-D products of
     one batch size split the batch."""
+    if (_num_threads < 2 or a.__class__.__module__ != "numpy"
+            or b.__class__.__module__ != "numpy"):  # Tensors under create_graph, CuPy arrays
+        return xp.matmul(a, b) if out is None else xp.matmul(a, b, out=out)
     if a.ndim == 2 and b.ndim == 2:
         by_rows = a.size >= b.size
         n = a.shape[0] if by_rows else b.shape[1]
@@ -190,8 +193,7 @@ def matmul(xp, a, b, out=None):
         flops = 2.0 * n * a.shape[1] * a.shape[2] * b.shape[2]
     else:
         n = flops = 0
-    if (_num_threads < 2 or n < 2 or flops < THREAD_FLOPS
-            or a.__class__.__module__ != "numpy" or b.__class__.__module__ != "numpy"):
+    if n < 2 or flops < THREAD_FLOPS:
         return xp.matmul(a, b) if out is None else xp.matmul(a, b, out=out)
     if out is None:
         out = xp.empty(a.shape[:-1] + b.shape[-1:], xp.result_type(a, b))

@@ -1,4 +1,4 @@
-"""Tensor creation: from data, filled, ranges, and the conversions between dtypes/devices."""
+"""Tensor creation: from data, filled, ranges (copies and dtype/device conversions: copying.py)."""
 from __future__ import annotations
 
 import math as _math
@@ -7,14 +7,14 @@ import operator as _operator
 import numpy as _np
 
 from .. import dtypes as _dt
-from ..autograd.function import Function
 from ..backend import CPU, device as _device, to_device
 from .._tensor import Tensor, _make
+from .copying import to
 
 __all__ = ["tensor", "as_tensor", "asarray", "from_numpy", "from_dlpack", "zeros", "ones",
            "full", "empty", "zeros_like", "ones_like", "full_like", "empty_like", "arange",
-           "range", "linspace", "logspace", "eye", "empty_strided", "scalar_tensor", "clone",
-           "is_tensor", "numel"]
+           "range", "linspace", "logspace", "eye", "empty_strided", "scalar_tensor", "is_tensor",
+           "numel"]
 
 _builtin_range = range
 
@@ -690,128 +690,6 @@ def numel(input) -> int:
     return input._data.size
 
 
-# ------------------------------------------------------------------ differentiable copies
-class Clone(Function):
-    _arrays = True
-
-    @staticmethod
-    def forward(ctx, a, order="K"):
-        return a.copy(order=order)
-
-    @staticmethod
-    def backward(ctx, g):
-        return g, None
-
-
-def clone(input, *, memory_format=None):
-    """Returns a copy of :attr:`input`.
-
-    This function is differentiable, so gradients will flow back from the result of this
-    operation to :attr:`input`. To create a tensor without an autograd relationship to
-    :attr:`input` see :meth:`~Tensor.detach`. The copy keeps :attr:`input`'s strides
-    (``memory_format=ember.preserve_format``) unless ``memory_format`` asks for a contiguous
-    layout.
-    """
-    return Clone.apply(input, "K" if memory_format in (None, "preserve_format") else "C")
-
-
-def contiguous(input, memory_format=None):
-    """Returns a contiguous in memory tensor containing the same data as ``self`` tensor. If
-    ``self`` tensor is already in the specified memory format, this function returns the
-    ``self`` tensor."""
-    if input._data.flags.c_contiguous:
-        return input
-    return Clone.apply(input, "C")
-
-
-class ToCopy(Function):
-    """dtype and device conversion; the gradient goes back to the input's dtype/device."""
-    _arrays = True
-
-    @staticmethod
-    def forward(ctx, a, np_dtype, dev):
-        ctx.src_device = CPU if type(a) is _np.ndarray else None
-        out = a
-        if dev is not None:
-            out = to_device(out, dev)
-        if np_dtype is not None and out.dtype != np_dtype:
-            with _np.errstate(invalid="ignore", over="ignore"):
-                out = out.astype(np_dtype)
-        elif out is a:
-            out = a.copy(order="K")
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        if ctx.src_device is CPU and type(g) is not _np.ndarray and not isinstance(g, Tensor):
-            g = g.get()
-        return g, None, None
-
-
-def _is_dtype_like(a):
-    return isinstance(a, _dt.dtype) or a in (float, int, bool, complex) or \
-        type(a).__module__ == "torch" and type(a).__name__ == "dtype"
-
-
-def _parse_to(args, kwargs):
-    """torch's three forms: ``to(dtype, non_blocking, copy)``, ``to(device, dtype,
-    non_blocking, copy)``, ``to(other, non_blocking, copy)``; returns (dtype, device, copy)."""
-    dtype = kwargs.pop("dtype", None)
-    device = kwargs.pop("device", None)
-    copy = kwargs.pop("copy", False)
-    kwargs.pop("non_blocking", None)
-    kwargs.pop("memory_format", None)
-    if kwargs:
-        raise TypeError(f"to() received an invalid keyword argument '{next(iter(kwargs))}'")
-    args = list(args)
-    if args:
-        first = args.pop(0)
-        if isinstance(first, Tensor):
-            dtype, device = first.dtype, first.device
-        elif _is_dtype_like(first):
-            dtype = first
-        else:
-            device = first if first is not None else device
-            if args and (args[0] is None or _is_dtype_like(args[0])):
-                second = args.pop(0)
-                dtype = second if second is not None else dtype
-        if len(args) > 2:
-            raise TypeError("to() received an invalid combination of arguments")
-        if len(args) == 2:
-            copy = args[1]
-    return dtype, device, bool(copy)
-
-
-def to(input, *args, **kwargs):
-    """Performs Tensor dtype and/or device conversion.
-
-    Forms: ``to(dtype, non_blocking=False, copy=False)``, ``to(device=None, dtype=None,
-    non_blocking=False, copy=False)`` and ``to(other, non_blocking=False, copy=False)``
-    (the dtype and device of tensor ``other``). Returns ``self`` when it already has the
-    requested dtype and device, unless ``copy=True``; otherwise a copy with the desired
-    dtype and device, recorded in the graph.
-
-    Example::
-
-        >>> t = ember.ones(2)
-        >>> t.to(ember.float64)
-        tensor([1., 1.], dtype=ember.float64)
-        >>> t.to("cpu") is t
-        True
-    """
-    dtype, device, copy = _parse_to(args, dict(kwargs))
-    np_dtype = None if dtype is None else _dt.to_np(dtype)
-    dev = None if device is None else _device(device)
-    data = input._data
-    if dev is not None and dev == input.device:
-        dev = None
-    if np_dtype is not None and np_dtype == data.dtype:
-        np_dtype = None
-    if dev is None and np_dtype is None and not copy:
-        return input
-    return ToCopy.apply(input, np_dtype, dev)
-
-
 def _legacy_constructor_data(args, dtype, device):
     """``Tensor(*sizes)`` / ``Tensor(data)`` / ``Tensor()`` -> a backend array."""
     d = _np_dtype(dtype, _dt.default_float_np())
@@ -827,4 +705,11 @@ def _legacy_constructor_data(args, dtype, device):
     return _np.zeros(_size(args), d)
 
 
-TENSOR_METHODS = {"clone": clone, "to": to, "contiguous": contiguous}
+
+
+def __getattr__(name):
+    """clone and contiguous moved to copying.py; they stay importable from here."""
+    if name in ("clone", "contiguous", "Clone", "ToCopy", "_parse_to"):
+        from . import copying
+        return getattr(copying, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

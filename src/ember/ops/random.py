@@ -1,5 +1,5 @@
 """Random sampling: the global generator, Generator objects, rand/randn/randint/..., and the
-in-place samplers (``uniform_``, ``normal_``, ...) with ``fill_``, ``zero_`` and ``copy_``.
+in-place samplers (``uniform_``, ``normal_``, ...).
 
 Every sampler draws from a :class:`Generator`, a NumPy ``Generator`` on a PCG64 bit generator
 (the streams differ from torch's, the API and the reproducibility contract are the same: same
@@ -12,7 +12,6 @@ from __future__ import annotations
 import math as _math
 import operator as _operator
 import os as _os
-import warnings as _warnings
 
 import numpy as _np
 
@@ -766,97 +765,17 @@ def log_normal_(self, mean=1, std=2, *, generator=None):
     return _refill(self, _np.exp(z * std + mean), "LogNormal")
 
 
-# ------------------------------------------------------------------ fill_, zero_, copy_
-class Fill(Function):
-    """``self`` replaced by ``value``: no gradient to ``self``, the sum to a tensor value."""
-    _arrays = True
-
-    @staticmethod
-    def forward(ctx, a, value):
-        out = ctx.xp.empty_like(a)
-        with _np.errstate(invalid="ignore", over="ignore"):
-            out[...] = value
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        need_a, need_v = ctx.needs_input_grad
-        return (ctx.xp.zeros_like(g) if need_a else None), (g.sum() if need_v else None)
-
-
-def fill_(self, value):
-    """Fills ``self`` tensor with the specified value (a number or a 0-dimensional
-    tensor)."""
-    if isinstance(value, Tensor) and value._data.ndim:
-        raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
-                           f"{value._data.ndim} dimensions.")
-    return inplace(Fill.apply, self, value)
-
-
-def zero_(self):
-    """Fills ``self`` tensor with zeros."""
-    return inplace(Fill.apply, self, 0)
-
-
-class Copy(Function):
-    """``self`` replaced by ``src`` broadcast to its shape and cast to its dtype."""
-    _arrays = True
-
-    @staticmethod
-    def forward(ctx, a, src):
-        if src.shape != a.shape:
-            try:
-                shape = _np.broadcast_shapes(src.shape, a.shape)
-            except ValueError:
-                shape = None
-            if shape != a.shape:
-                _raise_size_mismatch(a.shape, src.shape)
-        ctx.src_cpu = type(src) is _np.ndarray
-        out = ctx.xp.empty_like(a)
-        if type(src) is not type(a):
-            src = to_device(src, CPU if type(a) is _np.ndarray else _device("cuda"))
-        with _np.errstate(invalid="ignore", over="ignore"), _warnings.catch_warnings():
-            _warnings.simplefilter("ignore")  # complex -> real drops the imaginary part
-            out[...] = src
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        need_a, need_src = ctx.needs_input_grad
-        gs = None
-        if need_src:
-            gs = g
-            if ctx.src_cpu and type(g) is not _np.ndarray and not isinstance(g, Tensor):
-                gs = g.get()
-        return (ctx.xp.zeros_like(g) if need_a else None), gs
-
-
-def _raise_size_mismatch(dst, src):
-    for i in range(1, max(len(dst), len(src)) + 1):
-        a = dst[-i] if i <= len(dst) else 1
-        b = src[-i] if i <= len(src) else 1
-        if a != b and b != 1:
-            raise RuntimeError(f"The size of tensor a ({a}) must match the size of tensor b "
-                               f"({b}) at non-singleton dimension {max(len(dst), len(src)) - i}")
-    raise RuntimeError(f"output with shape {list(dst)} doesn't match the broadcast shape "
-                       f"{list(_np.broadcast_shapes(dst, src))}")
-
-
-def copy_(self, src, non_blocking=False):
-    """Copies the elements from :attr:`src` into ``self`` tensor and returns ``self``.
-
-    The :attr:`src` tensor must be broadcastable with the ``self`` tensor. It may be of a
-    different data type or reside on a different device. The copy is differentiable with
-    respect to :attr:`src`."""
-    if not isinstance(src, Tensor):
-        raise TypeError(f"copy_(): argument 'src' (position 1) must be Tensor, not "
-                        f"{type(src).__name__}")
-    return inplace(Copy.apply, self, src)
-
-
 TENSOR_METHODS = {
     "uniform_": uniform_, "normal_": normal_, "random_": random_, "bernoulli_": bernoulli_,
     "exponential_": exponential_, "geometric_": geometric_, "cauchy_": cauchy_,
-    "log_normal_": log_normal_, "fill_": fill_, "zero_": zero_, "copy_": copy_,
+    "log_normal_": log_normal_,
     "bernoulli": bernoulli, "multinomial": multinomial,
 }
+
+
+def __getattr__(name):
+    """fill_, zero_ and copy_ moved to copying.py; they stay importable from here."""
+    if name in ("fill_", "zero_", "copy_", "Fill", "Copy"):
+        from . import copying
+        return getattr(copying, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

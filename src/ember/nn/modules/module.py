@@ -510,7 +510,7 @@ class Module:
     def to(self, *args, **kwargs):
         """Move and/or cast the parameters and buffers (``to(device)``, ``to(dtype)``,
         ``to(tensor)``); integral buffers keep their dtype when casting."""
-        from ...ops.creation import _parse_to
+        from ...ops.copying import _parse_to
         dtype, device, _ = _parse_to(args, dict(kwargs))
         if dtype is not None:
             from ... import dtypes
