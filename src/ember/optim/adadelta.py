@@ -1,10 +1,9 @@
 """Implementation for the Adadelta algorithm."""
 from __future__ import annotations
 
-from .._tensor import Tensor
 from ..backend import get_xp
-from .optimizer import (Optimizer, _check_lr, _decayed_grad, _real, _scalar_state, _to_scalar,
-                        _zeros_like)
+from .optimizer import (Optimizer, _check_lr, _check_nonnegative, _decayed_grad,
+                        _init_param_state, _real, _to_scalar)
 
 __all__ = ["Adadelta", "adadelta"]
 
@@ -49,30 +48,20 @@ class Adadelta(Optimizer):
         https://arxiv.org/abs/1212.5701
     """
 
+    _option_defaults = dict(foreach=None, maximize=False, differentiable=False,
+                            capturable=False)
+    _scalar_state_keys = ("step",)
+
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *,
                  capturable=False, maximize=False, differentiable=False):
         _check_lr(lr)
         if not 0.0 <= rho <= 1.0:
             raise ValueError(f"Invalid rho value: {rho}")
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        _check_nonnegative("epsilon", eps)
+        _check_nonnegative("weight_decay", weight_decay)
         defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize,
                         capturable=capturable, foreach=foreach, differentiable=differentiable)
         super().__init__(params, defaults)
-
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("capturable", False)
-            for p in group["params"]:
-                p_state = self.state.get(p, [])
-                if len(p_state) != 0 and not isinstance(p_state["step"], Tensor):
-                    p_state["step"] = _scalar_state(float(p_state["step"]))
 
     def step(self, closure=None):
         """Perform a single optimization step.
@@ -86,9 +75,7 @@ class Adadelta(Optimizer):
             lr = _to_scalar(group["lr"])
             for p, state in self._params_with_grad(group, "Adadelta"):
                 if len(state) == 0:
-                    state["step"] = _scalar_state(0.0)
-                    state["square_avg"] = _zeros_like(p)
-                    state["acc_delta"] = _zeros_like(p)
+                    _init_param_state(state, p, ("square_avg", "acc_delta"))
                 adadelta(p._data, p._grad._data, state["square_avg"]._data,
                          state["acc_delta"]._data, state["step"]._data, lr=lr,
                          rho=group["rho"], eps=group["eps"],

@@ -1,10 +1,9 @@
 """Implementation for the Adagrad algorithm."""
 from __future__ import annotations
 
-from .._tensor import Tensor
 from ..backend import get_xp
-from .optimizer import (Optimizer, _check_lr, _decayed_grad, _full_like, _real, _scalar_state,
-                        _to_scalar)
+from .optimizer import (Optimizer, _check_fused, _check_lr, _check_nonnegative, _decayed_grad,
+                        _full_like, _init_param_state, _real, _to_scalar)
 
 __all__ = ["Adagrad", "adagrad"]
 
@@ -46,48 +45,30 @@ class Adagrad(Optimizer):
         Optimization: http://jmlr.org/papers/v12/duchi11a.html
     """
 
+    _option_defaults = dict(foreach=None, maximize=False, differentiable=False, fused=None)
+    _scalar_state_keys = ("step",)
+
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0,
                  initial_accumulator_value=0, eps=1e-10, foreach=None, *, maximize=False,
                  differentiable=False, fused=None):
         _check_lr(lr)
-        if not 0.0 <= lr_decay:
-            raise ValueError(f"Invalid lr_decay value: {lr_decay}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        if not 0.0 <= initial_accumulator_value:
-            raise ValueError(
-                f"Invalid initial_accumulator_value value: {initial_accumulator_value}")
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
+        _check_nonnegative("lr_decay", lr_decay)
+        _check_nonnegative("weight_decay", weight_decay)
+        _check_nonnegative("initial_accumulator_value", initial_accumulator_value)
+        _check_nonnegative("epsilon", eps)
         defaults = dict(lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
                         initial_accumulator_value=initial_accumulator_value, foreach=foreach,
                         maximize=maximize, differentiable=differentiable, fused=fused)
         super().__init__(params, defaults)
-        if fused:
-            if differentiable:
-                raise RuntimeError("`fused` does not support `differentiable`")
-            if foreach:
-                raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+        _check_fused(fused, differentiable, foreach)
         for group in self.param_groups:
             for p in group["params"]:
                 self._init_state(self.state[p], p)
 
     def _init_state(self, state, p):
-        state["step"] = _scalar_state(0.0)
+        _init_param_state(state, p, ())
         v = self.defaults["initial_accumulator_value"]
         state["sum"] = _full_like(p, complex(v, v) if p.is_complex() else v)
-
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("fused", None)
-            for p in group["params"]:
-                p_state = self.state.get(p, [])
-                if len(p_state) != 0 and not isinstance(p_state["step"], Tensor):
-                    p_state["step"] = _scalar_state(float(p_state["step"]))
 
     def share_memory(self):
         """Calls tensor.share_memory_() on the state sum tensors (a no-op in Ember)."""

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from .._tensor import Tensor
 from ..backend import get_xp
-from .optimizer import (Optimizer, _check_betas, _check_lr, _decayed_grad_into, _for_blocks,
-                        _lerp_, _real, _scalar_state, _to_scalar, _zeros_like)
+from .optimizer import (Optimizer, _check_betas, _check_fused, _check_lr, _check_nonnegative,
+                        _decayed_grad_into, _for_blocks, _init_param_state, _lerp_, _real,
+                        _to_scalar, _zeros_like)
 
 __all__ = ["Adam", "adam"]
 
@@ -61,15 +62,17 @@ class Adam(Optimizer):
         https://openreview.net/forum?id=ryQu7f-RZ
     """
 
+    _option_defaults = dict(amsgrad=False, maximize=False, foreach=None, capturable=False,
+                            differentiable=False, decoupled_weight_decay=False, fused=None)
+    _scalar_state_keys = ("step",)
+
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  amsgrad=False, *, foreach=None, maximize=False, capturable=False,
                  differentiable=False, fused=None, decoupled_weight_decay=False):
         _check_lr(lr)
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
+        _check_nonnegative("epsilon", eps)
         _check_betas(betas)
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        _check_nonnegative("weight_decay", weight_decay)
         if not ((isinstance(betas[0], float) and isinstance(betas[1], float))
                 or (isinstance(betas[0], Tensor) and isinstance(betas[1], Tensor))):
             raise ValueError("betas must be either both floats or both Tensors")
@@ -81,26 +84,7 @@ class Adam(Optimizer):
                         capturable=capturable, differentiable=differentiable, fused=fused,
                         decoupled_weight_decay=decoupled_weight_decay)
         super().__init__(params, defaults)
-        if fused:
-            if differentiable:
-                raise RuntimeError("`fused` does not support `differentiable`")
-            if foreach:
-                raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
-
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("amsgrad", False)
-            group.setdefault("maximize", False)
-            group.setdefault("foreach", None)
-            group.setdefault("capturable", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("decoupled_weight_decay", False)
-            group.setdefault("fused", None)
-            for p in group["params"]:
-                p_state = self.state.get(p, [])
-                if len(p_state) != 0 and not isinstance(p_state["step"], Tensor):
-                    p_state["step"] = _scalar_state(float(p_state["step"]))
+        _check_fused(fused, differentiable, foreach)
 
     def step(self, closure=None):
         """Perform a single optimization step.
@@ -125,9 +109,7 @@ class Adam(Optimizer):
                     raise RuntimeError("Adam does not support sparse gradients, please "
                                        "consider SparseAdam instead")
                 if len(state) == 0:
-                    state["step"] = _scalar_state(0.0)
-                    state["exp_avg"] = _zeros_like(p)
-                    state["exp_avg_sq"] = _zeros_like(p)
+                    _init_param_state(state, p, ("exp_avg", "exp_avg_sq"))
                     if amsgrad:
                         state["max_exp_avg_sq"] = _zeros_like(p)
                 adam(p._data, p._grad._data, state["exp_avg"]._data,

@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 from .. import dtypes as _dt
-from .._tensor import Tensor
 from ..backend import get_xp
-from .optimizer import (Optimizer, _check_lr, _decayed_grad, _real, _scalar_state, _to_scalar,
-                        _zeros_like)
+from .optimizer import (Optimizer, _check_lr, _check_nonnegative, _decayed_grad,
+                        _init_param_state, _real, _to_scalar)
 
 __all__ = ["ASGD", "asgd"]
 
@@ -46,29 +45,18 @@ class ASGD(Optimizer):
         https://doi.org/10.1137/0330046
     """
 
+    _option_defaults = dict(foreach=None, maximize=False, differentiable=False,
+                            capturable=False)
+    _scalar_state_keys = ("step", "eta", "mu")
+
     def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0,
                  foreach=None, maximize=False, differentiable=False, capturable=False):
         _check_lr(lr)
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        _check_nonnegative("weight_decay", weight_decay)
         defaults = dict(lr=lr, lambd=lambd, alpha=alpha, t0=t0, weight_decay=weight_decay,
                         foreach=foreach, maximize=maximize, differentiable=differentiable,
                         capturable=capturable)
         super().__init__(params, defaults)
-
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("capturable", False)
-            for p in group["params"]:
-                p_state = self.state.get(p, [])
-                if len(p_state) != 0:
-                    for key in ("step", "eta", "mu"):
-                        if not isinstance(p_state[key], Tensor):
-                            p_state[key] = _scalar_state(float(p_state[key]))
 
     def step(self, closure=None):
         """Perform a single optimization step.
@@ -82,10 +70,7 @@ class ASGD(Optimizer):
             lr = _to_scalar(group["lr"])
             for p, state in self._params_with_grad(group, "ASGD"):
                 if len(state) == 0:
-                    state["step"] = _scalar_state(0.0)
-                    state["eta"] = _scalar_state(lr)
-                    state["mu"] = _scalar_state(1.0)
-                    state["ax"] = _zeros_like(p)
+                    _init_param_state(state, p, ("ax",), eta=lr, mu=1.0)
                 asgd(p._data, p._grad._data, state["ax"]._data, state["mu"]._data,
                      state["eta"]._data, state["step"]._data, lambd=group["lambd"], lr=lr,
                      t0=group["t0"], alpha=group["alpha"], weight_decay=group["weight_decay"],

@@ -1,10 +1,9 @@
 """Implementation for the NAdam algorithm."""
 from __future__ import annotations
 
-from .._tensor import Tensor
 from ..backend import get_xp
-from .optimizer import (Optimizer, _check_betas, _check_lr, _decayed_grad, _lerp_, _real,
-                        _scalar_state, _to_scalar, _zeros_like)
+from .optimizer import (Optimizer, _check_betas, _check_lr, _check_nonnegative, _decayed_grad,
+                        _init_param_state, _lerp_, _real, _to_scalar)
 
 __all__ = ["NAdam", "nadam"]
 
@@ -55,37 +54,23 @@ class NAdam(Optimizer):
         https://openreview.net/forum?id=OM0jvwB8jIp57ZJjtNEZ
     """
 
+    _option_defaults = dict(maximize=False, foreach=None, capturable=False,
+                            differentiable=False, decoupled_weight_decay=False)
+    _scalar_state_keys = ("step", "mu_product")
+
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  momentum_decay=4e-3, decoupled_weight_decay=False, *, foreach=None,
                  maximize=False, capturable=False, differentiable=False):
         _check_lr(lr)
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
+        _check_nonnegative("epsilon", eps)
         _check_betas(betas)
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        if not 0.0 <= momentum_decay:
-            raise ValueError(f"Invalid momentum_decay value: {momentum_decay}")
+        _check_nonnegative("weight_decay", weight_decay)
+        _check_nonnegative("momentum_decay", momentum_decay)
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                         momentum_decay=momentum_decay,
                         decoupled_weight_decay=decoupled_weight_decay, maximize=maximize,
                         foreach=foreach, capturable=capturable, differentiable=differentiable)
         super().__init__(params, defaults)
-
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("maximize", False)
-            group.setdefault("foreach", None)
-            group.setdefault("capturable", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("decoupled_weight_decay", False)
-            for p in group["params"]:
-                p_state = self.state.get(p, [])
-                if len(p_state) != 0:
-                    for key in ("step", "mu_product"):
-                        if not isinstance(p_state[key], Tensor):
-                            p_state[key] = _scalar_state(float(p_state[key]))
 
     def step(self, closure=None):
         """Perform a single optimization step.
@@ -100,10 +85,7 @@ class NAdam(Optimizer):
             lr = _to_scalar(group["lr"])
             for p, state in self._params_with_grad(group, "NAdam"):
                 if len(state) == 0:
-                    state["step"] = _scalar_state(0.0)
-                    state["mu_product"] = _scalar_state(1.0)
-                    state["exp_avg"] = _zeros_like(p)
-                    state["exp_avg_sq"] = _zeros_like(p)
+                    _init_param_state(state, p, ("exp_avg", "exp_avg_sq"), mu_product=1.0)
                 nadam(p._data, p._grad._data, state["exp_avg"]._data,
                       state["exp_avg_sq"]._data, state["mu_product"]._data,
                       state["step"]._data, beta1=beta1, beta2=beta2, lr=lr,

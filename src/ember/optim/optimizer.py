@@ -103,6 +103,17 @@ def _zeros_like(p):
     return _make(get_xp(p._data).zeros_like(p._data), False, None, 0)
 
 
+def _init_param_state(state, p, zeros, **scalars):
+    """Fill the empty per-parameter ``state`` of ``p`` in torch's key order: ``step`` (0),
+    then the 0-d ``scalars`` (name=value), then a zero tensor like ``p`` for each name in
+    ``zeros``. Callers test ``len(state) == 0`` themselves, so later steps make no call."""
+    state["step"] = _scalar_state(0.0)
+    for name, value in scalars.items():
+        state[name] = _scalar_state(value)
+    for name in zeros:
+        state[name] = _zeros_like(p)
+
+
 def _full_like(p, value):
     return _make(get_xp(p._data).full_like(p._data, value), False, None, 0)
 
@@ -139,6 +150,21 @@ def _check_betas(betas):
         raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
     if not 0.0 <= _to_scalar(betas[1]) < 1.0:
         raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+
+
+def _check_nonnegative(name, value):
+    """torch's ``Invalid <name> value`` error unless ``0 <= value`` (so NaN is refused too)."""
+    if not 0.0 <= value:
+        raise ValueError(f"Invalid {name} value: {value}")
+
+
+def _check_fused(fused, differentiable, foreach):
+    """torch's errors for the option combinations that ``fused=True`` excludes."""
+    if fused:
+        if differentiable:
+            raise RuntimeError("`fused` does not support `differentiable`")
+        if foreach:
+            raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
 
 
 def _lerp_(xp, start, end, weight, tmp):
@@ -294,6 +320,13 @@ class Optimizer:
             options (used when a parameter group doesn't specify them).
     """
 
+    # What ``__setstate__`` (unpickling, ``load_state_dict``) fills in for checkpoints of older
+    # versions: the group options they may lack, with their defaults, added in this order (it
+    # is the order of the keys in ``state_dict()``), and the per-parameter state entries that
+    # are 0-d tensors now but may be plain numbers there.
+    _option_defaults: dict = {}
+    _scalar_state_keys: tuple = ()
+
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         step = cls.__dict__.get("step")
@@ -338,6 +371,17 @@ class Optimizer:
             if name not in self.__dict__:
                 setattr(self, name, OrderedDict())
         self.defaults.setdefault("differentiable", False)
+        # only where a subclass declares something: torch's base class leaves the groups alone
+        if self._option_defaults or self._scalar_state_keys:
+            for group in self.param_groups:
+                for name, default in self._option_defaults.items():
+                    group.setdefault(name, default)
+                for p in group["params"]:
+                    p_state = self.state.get(p)
+                    if p_state:
+                        for key in self._scalar_state_keys:
+                            if not isinstance(p_state[key], Tensor):
+                                p_state[key] = _scalar_state(float(p_state[key]))
 
     def __repr__(self):
         format_string = self.__class__.__name__ + " ("

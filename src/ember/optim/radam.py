@@ -1,10 +1,9 @@
 """Implementation for the RAdam algorithm."""
 from __future__ import annotations
 
-from .._tensor import Tensor
 from ..backend import get_xp
-from .optimizer import (Optimizer, _check_betas, _check_lr, _decayed_grad, _lerp_, _real,
-                        _scalar_state, _to_scalar, _zeros_like)
+from .optimizer import (Optimizer, _check_betas, _check_lr, _check_nonnegative, _decayed_grad,
+                        _init_param_state, _lerp_, _real, _to_scalar)
 
 __all__ = ["RAdam", "radam"]
 
@@ -58,33 +57,22 @@ class RAdam(Optimizer):
         https://arxiv.org/abs/1908.03265
     """
 
+    _option_defaults = dict(foreach=None, maximize=False, differentiable=False,
+                            decoupled_weight_decay=False, capturable=False)
+    _scalar_state_keys = ("step",)
+
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  decoupled_weight_decay=False, *, foreach=None, maximize=False,
                  capturable=False, differentiable=False):
         _check_lr(lr)
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
+        _check_nonnegative("epsilon", eps)
         _check_betas(betas)
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        _check_nonnegative("weight_decay", weight_decay)
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                         maximize=maximize, foreach=foreach, capturable=capturable,
                         decoupled_weight_decay=decoupled_weight_decay,
                         differentiable=differentiable)
         super().__init__(params, defaults)
-
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("decoupled_weight_decay", False)
-            group.setdefault("capturable", False)
-            for p in group["params"]:
-                p_state = self.state.get(p, [])
-                if len(p_state) != 0 and not isinstance(p_state["step"], Tensor):
-                    p_state["step"] = _scalar_state(float(p_state["step"]))
 
     def step(self, closure=None):
         """Perform a single optimization step.
@@ -99,9 +87,7 @@ class RAdam(Optimizer):
             lr = _to_scalar(group["lr"])
             for p, state in self._params_with_grad(group, "RAdam"):
                 if len(state) == 0:
-                    state["step"] = _scalar_state(0.0)
-                    state["exp_avg"] = _zeros_like(p)
-                    state["exp_avg_sq"] = _zeros_like(p)
+                    _init_param_state(state, p, ("exp_avg", "exp_avg_sq"))
                 radam(p._data, p._grad._data, state["exp_avg"]._data,
                       state["exp_avg_sq"]._data, state["step"]._data, beta1=beta1,
                       beta2=beta2, lr=lr, weight_decay=group["weight_decay"], eps=group["eps"],

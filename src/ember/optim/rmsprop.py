@@ -1,10 +1,9 @@
 """Implementation for the RMSprop algorithm."""
 from __future__ import annotations
 
-from .._tensor import Tensor
 from ..backend import get_xp
-from .optimizer import (Optimizer, _check_lr, _decayed_grad, _lerp_, _real, _scalar_state,
-                        _to_scalar, _zeros_like)
+from .optimizer import (Optimizer, _check_lr, _check_nonnegative, _decayed_grad,
+                        _init_param_state, _lerp_, _real, _to_scalar, _zeros_like)
 
 __all__ = ["RMSprop", "rmsprop"]
 
@@ -53,36 +52,22 @@ class RMSprop(Optimizer):
         capturable, foreach, differentiable: accepted for compatibility with PyTorch.
     """
 
+    _option_defaults = dict(momentum=0, centered=False, foreach=None, maximize=False,
+                            differentiable=False, capturable=False)
+    _scalar_state_keys = ("step",)
+
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
                  centered=False, capturable=False, foreach=None, maximize=False,
                  differentiable=False):
         _check_lr(lr)
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= momentum:
-            raise ValueError(f"Invalid momentum value: {momentum}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        if not 0.0 <= alpha:
-            raise ValueError(f"Invalid alpha value: {alpha}")
+        _check_nonnegative("epsilon", eps)
+        _check_nonnegative("momentum", momentum)
+        _check_nonnegative("weight_decay", weight_decay)
+        _check_nonnegative("alpha", alpha)
         defaults = dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered,
                         weight_decay=weight_decay, capturable=capturable, foreach=foreach,
                         maximize=maximize, differentiable=differentiable)
         super().__init__(params, defaults)
-
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("momentum", 0)
-            group.setdefault("centered", False)
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("capturable", False)
-            for p in group["params"]:
-                p_state = self.state.get(p, [])
-                if len(p_state) != 0 and not isinstance(p_state["step"], Tensor):
-                    p_state["step"] = _scalar_state(float(p_state["step"]))
 
     def step(self, closure=None):
         """Perform a single optimization step.
@@ -97,8 +82,7 @@ class RMSprop(Optimizer):
             momentum, centered = group["momentum"], group["centered"]
             for p, state in self._params_with_grad(group, "RMSprop"):
                 if len(state) == 0:
-                    state["step"] = _scalar_state(0.0)
-                    state["square_avg"] = _zeros_like(p)
+                    _init_param_state(state, p, ("square_avg",))
                     if momentum > 0:
                         state["momentum_buffer"] = _zeros_like(p)
                     if centered:

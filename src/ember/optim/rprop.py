@@ -1,10 +1,8 @@
 """Implementation for the Resilient backpropagation."""
 from __future__ import annotations
 
-from .._tensor import Tensor
 from ..backend import get_xp
-from .optimizer import (Optimizer, _check_lr, _full_like, _real, _scalar_state, _to_scalar,
-                        _zeros_like)
+from .optimizer import Optimizer, _check_lr, _full_like, _init_param_state, _real, _to_scalar
 
 __all__ = ["Rprop", "rprop"]
 
@@ -47,6 +45,10 @@ class Rprop(Optimizer):
         capturable, foreach, differentiable: accepted for compatibility with PyTorch.
     """
 
+    _option_defaults = dict(foreach=None, maximize=False, differentiable=False,
+                            capturable=False)
+    _scalar_state_keys = ("step",)
+
     def __init__(self, params, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), *,
                  capturable=False, foreach=None, maximize=False, differentiable=False):
         _check_lr(lr)
@@ -56,18 +58,6 @@ class Rprop(Optimizer):
                         maximize=maximize, differentiable=differentiable,
                         capturable=capturable)
         super().__init__(params, defaults)
-
-    def __setstate__(self, state):
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("capturable", False)
-            for p in group["params"]:
-                p_state = self.state.get(p, [])
-                if len(p_state) != 0 and not isinstance(p_state["step"], Tensor):
-                    p_state["step"] = _scalar_state(float(p_state["step"]))
 
     def step(self, closure=None):
         """Perform a single optimization step.
@@ -83,8 +73,7 @@ class Rprop(Optimizer):
             for p, state in self._params_with_grad(group, "Rprop"):
                 if len(state) == 0:
                     lr = _to_scalar(group["lr"])
-                    state["step"] = _scalar_state(0.0)
-                    state["prev"] = _zeros_like(p)
+                    _init_param_state(state, p, ("prev",))
                     state["step_size"] = _full_like(
                         p, complex(lr, lr) if p.is_complex() else lr)
                 rprop(p._data, p._grad._data, state["prev"]._data, state["step_size"]._data,
