@@ -7,6 +7,7 @@ the values agree with torch's to a few ulps.
 """
 from __future__ import annotations
 
+from ..autograd.function import Function
 from ..backend import get_xp
 from .._tensor import Tensor, _make
 from ..ops.special import (_digamma_kernel, _f64, _gammainc_kernel, _lgamma_kernel,  # noqa: F401
@@ -19,6 +20,18 @@ _F32 = {0.8: 0.800000011920929, 0.9: 0.8999999761581421, 1.1: 1.100000023841858}
 
 
 # ---------------------------------------------------------------- reparameterised gradients
+class _ReparameterizedSample(Function):
+    """Base of the autograd functions that give a sample drawn outside the graph (Gamma,
+    Dirichlet) its implicit reparameterisation gradient: ``forward(concentration, sample)``
+    passes the sample through and saves both; subclasses define ``backward``."""
+    _arrays = True
+
+    @staticmethod
+    def forward(ctx, concentration, sample):
+        ctx.save_for_backward(concentration, sample)
+        return sample.copy()
+
+
 def standard_gamma_grad(alpha, x):
     """``-(d/dalpha cdf(x; alpha)) / pdf(x; alpha)`` for a sample ``x`` of the standard
     Gamma(alpha) (ATen's ``standard_gamma_grad_one``: a Taylor series for small x, Rice's

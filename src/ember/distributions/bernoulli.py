@@ -6,7 +6,8 @@ from numbers import Number
 import ember
 from . import constraints
 from .exp_family import ExponentialFamily
-from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
+from .utils import (_expand_probs_or_logits, _support_over_batch, broadcast_all,
+                    lazy_property, logits_to_probs, probs_to_logits)
 
 __all__ = ["Bernoulli"]
 
@@ -52,15 +53,8 @@ class Bernoulli(ExponentialFamily):
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(Bernoulli, _instance)
         batch_shape = ember.Size(batch_shape)
-        if "probs" in self.__dict__:
-            new.probs = self.probs.expand(batch_shape)
-            new._param = new.probs
-        if "logits" in self.__dict__:
-            new.logits = self.logits.expand(batch_shape)
-            new._param = new.logits
-        super(Bernoulli, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        _expand_probs_or_logits(self, new, batch_shape)
+        return self._finish_expand(Bernoulli, new, batch_shape)
 
     def _new(self, *args, **kwargs):
         return self._param.new_tensor(*args, **kwargs)
@@ -109,10 +103,7 @@ class Bernoulli(ExponentialFamily):
 
     def enumerate_support(self, expand=True):
         values = ember.arange(2, dtype=self._param.dtype, device=self._param.device)
-        values = values.view((-1,) + (1,) * len(self._batch_shape))
-        if expand:
-            values = values.expand((-1,) + self._batch_shape)
-        return values
+        return _support_over_batch(values, self._batch_shape, expand)
 
     @property
     def _natural_params(self):

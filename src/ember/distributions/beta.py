@@ -49,9 +49,7 @@ class Beta(ExponentialFamily):
         new = self._get_checked_instance(Beta, _instance)
         batch_shape = ember.Size(batch_shape)
         new._dirichlet = self._dirichlet.expand(batch_shape)
-        super(Beta, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._finish_expand(Beta, new, batch_shape)
 
     @property
     def mean(self):
@@ -80,14 +78,15 @@ class Beta(ExponentialFamily):
 
     @property
     def concentration1(self):
-        result = self._dirichlet.concentration[..., 0]
-        if isinstance(result, Real):
-            return ember.tensor([result])
-        return result
+        return self._concentration(0)
 
     @property
     def concentration0(self):
-        result = self._dirichlet.concentration[..., 1]
+        return self._concentration(1)
+
+    def _concentration(self, index):
+        """``concentration1`` (index 0) or ``concentration0`` (index 1) from the Dirichlet."""
+        result = self._dirichlet.concentration[..., index]
         if isinstance(result, Real):
             return ember.tensor([result])
         return result

@@ -4,7 +4,8 @@ from __future__ import annotations
 import ember
 from . import constraints
 from .distribution import Distribution
-from .utils import lazy_property, logits_to_probs, probs_to_logits
+from .utils import (_expand_probs_or_logits, _support_over_batch, lazy_property,
+                    logits_to_probs, probs_to_logits)
 
 __all__ = ["Categorical"]
 
@@ -71,16 +72,9 @@ class Categorical(Distribution):
         new = self._get_checked_instance(Categorical, _instance)
         batch_shape = ember.Size(batch_shape)
         param_shape = batch_shape + ember.Size((self._num_events,))
-        if "probs" in self.__dict__:
-            new.probs = self.probs.expand(param_shape)
-            new._param = new.probs
-        if "logits" in self.__dict__:
-            new.logits = self.logits.expand(param_shape)
-            new._param = new.logits
+        _expand_probs_or_logits(self, new, param_shape)
         new._num_events = self._num_events
-        super(Categorical, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._finish_expand(Categorical, new, batch_shape)
 
     def _new(self, *args, **kwargs):
         return self._param.new_tensor(*args, **kwargs)
@@ -137,9 +131,5 @@ class Categorical(Distribution):
         return -p_log_p.sum(-1)
 
     def enumerate_support(self, expand=True):
-        num_events = self._num_events
-        values = ember.arange(num_events, dtype=ember.long, device=self._param.device)
-        values = values.view((-1,) + (1,) * len(self._batch_shape))
-        if expand:
-            values = values.expand((-1,) + self._batch_shape)
-        return values
+        values = ember.arange(self._num_events, dtype=ember.long, device=self._param.device)
+        return _support_over_batch(values, self._batch_shape, expand)

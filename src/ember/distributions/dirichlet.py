@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import ember
-from ..autograd.function import Function
 from ..ops.random import _finish, _generator
 from . import constraints
-from ._special import _constant, _data, digamma, dirichlet_grad, lgamma
+from ._special import _constant, _data, _ReparameterizedSample, digamma, dirichlet_grad, lgamma
 from .exp_family import ExponentialFamily
 
 __all__ = ["Dirichlet"]
@@ -24,19 +23,13 @@ def _sample_dirichlet(concentration):
     return _finish(x, alpha.dtype, concentration.device)
 
 
-class _Dirichlet(Function):
+class _Dirichlet(_ReparameterizedSample):
     """A Dirichlet sample ``x`` of ``concentration`` with torch's reparameterised gradient
     (each coordinate through its Beta marginal, corrected for the simplex constraint)."""
-    _arrays = True
-
-    @staticmethod
-    def forward(ctx, concentration, sample):
-        ctx.save_for_backward(sample, concentration)
-        return sample.copy()
 
     @staticmethod
     def backward(ctx, g):
-        x, concentration = ctx.saved_tensors
+        concentration, x = ctx.saved_tensors
         xa, ca = _data(x), _data(concentration)
         total = ca.sum(-1, keepdims=True)
         grad = _constant(x, dirichlet_grad(xa, ca, total).astype(xa.dtype))
@@ -73,9 +66,7 @@ class Dirichlet(ExponentialFamily):
         new = self._get_checked_instance(Dirichlet, _instance)
         batch_shape = ember.Size(batch_shape)
         new.concentration = self.concentration.expand(batch_shape + self.event_shape)
-        super(Dirichlet, new).__init__(batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._finish_expand(Dirichlet, new, batch_shape, self.event_shape)
 
     def rsample(self, sample_shape=()):
         shape = self._extended_shape(sample_shape)

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import warnings
+from numbers import Real
 
 import ember
 from . import constraints
-from .utils import lazy_property
+from .utils import broadcast_all, lazy_property
 
 __all__ = ["Distribution"]
 
@@ -319,9 +320,61 @@ class Distribution:
                 "__init__ method must also define a custom .expand() method.")
         return self.__new__(type(self)) if _instance is None else _instance
 
+    def _broadcast_params(self, **params):
+        """
+        Sets each of ``params`` (numbers or tensors) on this distribution, broadcast
+        together by :func:`broadcast_all`, and returns the batch shape they give: empty when
+        every one is a real number, else their broadcast shape. The ``__init__`` of
+        distributions whose parameters are all batch-shaped starts with this.
+        """
+        values = params.values()
+        tensors = broadcast_all(*values)
+        for name, tensor in zip(params, tensors):
+            setattr(self, name, tensor)
+        for value in values:
+            if not isinstance(value, Real):
+                return tensors[0].size()
+        return ember.Size()
+
+    def _expand_params(self, cls, batch_shape, _instance, *names):
+        """
+        The whole of ``cls.expand`` for distributions whose parameters ``names`` all have
+        the batch shape (those set up by :meth:`_broadcast_params`).
+        """
+        new = self._get_checked_instance(cls, _instance)
+        batch_shape = ember.Size(batch_shape)
+        for name in names:
+            setattr(new, name, getattr(self, name).expand(batch_shape))
+        return self._finish_expand(cls, new, batch_shape)
+
+    def _finish_expand(self, cls, new, batch_shape, event_shape=ember.Size()):
+        """
+        The common end of ``cls.expand``: initialises ``new`` (whose parameters are already
+        expanded) as the base class of ``cls`` does, without validating the parameters
+        again, and gives it this distribution's validation setting.
+        """
+        super(cls, new).__init__(batch_shape, event_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
+
     def __repr__(self):
         param_names = [k for k in self.arg_constraints if k in self.__dict__]
         args_string = ", ".join(
             [f"{p}: {self.__dict__[p] if self.__dict__[p].numel() == 1 else self.__dict__[p].size()}"  # noqa: E501
              for p in param_names])
         return self.__class__.__name__ + "(" + args_string + ")"
+
+
+class _MeanAndModeAtLoc:
+    """
+    For distributions symmetric and unimodal about their ``loc`` parameter (Normal,
+    Laplace, MultivariateNormal): their mean and their mode are both ``loc``.
+    """
+
+    @property
+    def mean(self):
+        return self.loc
+
+    @property
+    def mode(self):
+        return self.loc

@@ -1,15 +1,12 @@
 """The Gamma distribution, with reparameterised samples by implicit differentiation."""
 from __future__ import annotations
 
-from numbers import Real
-
 import ember
-from ..autograd.function import Function
 from ..ops.random import _finish, _generator
 from . import constraints
-from ._special import _constant, _data, digamma, gammainc, lgamma, standard_gamma_grad
+from ._special import (_constant, _data, _ReparameterizedSample, digamma, gammainc, lgamma,
+                       standard_gamma_grad)
 from .exp_family import ExponentialFamily
-from .utils import broadcast_all
 
 __all__ = ["Gamma"]
 
@@ -25,15 +22,9 @@ def _sample_standard_gamma(concentration):
     return _finish(x, alpha.dtype, concentration.device)
 
 
-class _StandardGamma(Function):
+class _StandardGamma(_ReparameterizedSample):
     """A standard Gamma sample ``x`` of ``concentration``; its gradient is the implicit
     reparameterisation ``dx/dalpha = -(dCDF(x; alpha)/dalpha) / pdf(x; alpha)``."""
-    _arrays = True
-
-    @staticmethod
-    def forward(ctx, concentration, sample):
-        ctx.save_for_backward(concentration, sample)
-        return sample.copy()
 
     @staticmethod
     def backward(ctx, g):
@@ -82,21 +73,11 @@ class Gamma(ExponentialFamily):
         return self.concentration / self.rate.pow(2)
 
     def __init__(self, concentration, rate, validate_args=None):
-        self.concentration, self.rate = broadcast_all(concentration, rate)
-        if isinstance(concentration, Real) and isinstance(rate, Real):
-            batch_shape = ember.Size()
-        else:
-            batch_shape = self.concentration.size()
+        batch_shape = self._broadcast_params(concentration=concentration, rate=rate)
         super().__init__(batch_shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Gamma, _instance)
-        batch_shape = ember.Size(batch_shape)
-        new.concentration = self.concentration.expand(batch_shape)
-        new.rate = self.rate.expand(batch_shape)
-        super(Gamma, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_params(Gamma, batch_shape, _instance, "concentration", "rate")
 
     def rsample(self, sample_shape=ember.Size()):
         shape = self._extended_shape(sample_shape)

@@ -1,17 +1,14 @@
 """The Laplace distribution."""
 from __future__ import annotations
 
-from numbers import Real
-
 import ember
 from . import constraints
-from .distribution import Distribution
-from .utils import broadcast_all
+from .distribution import Distribution, _MeanAndModeAtLoc
 
 __all__ = ["Laplace"]
 
 
-class Laplace(Distribution):
+class Laplace(_MeanAndModeAtLoc, Distribution):
     r"""
     Creates a Laplace distribution parameterized by :attr:`loc` and :attr:`scale`.
 
@@ -31,14 +28,6 @@ class Laplace(Distribution):
     has_rsample = True
 
     @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
-
-    @property
     def variance(self):
         return 2 * self.scale.pow(2)
 
@@ -47,21 +36,11 @@ class Laplace(Distribution):
         return (2**0.5) * self.scale
 
     def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = broadcast_all(loc, scale)
-        if isinstance(loc, Real) and isinstance(scale, Real):
-            batch_shape = ember.Size()
-        else:
-            batch_shape = self.loc.size()
+        batch_shape = self._broadcast_params(loc=loc, scale=scale)
         super().__init__(batch_shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Laplace, _instance)
-        batch_shape = ember.Size(batch_shape)
-        new.loc = self.loc.expand(batch_shape)
-        new.scale = self.scale.expand(batch_shape)
-        super(Laplace, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_params(Laplace, batch_shape, _instance, "loc", "scale")
 
     def rsample(self, sample_shape=ember.Size()):
         shape = self._extended_shape(sample_shape)

@@ -5,7 +5,7 @@ import math
 
 import ember
 from . import constraints
-from .distribution import Distribution
+from .distribution import Distribution, _MeanAndModeAtLoc
 from .utils import _standard_normal, lazy_property
 
 __all__ = ["MultivariateNormal"]
@@ -85,7 +85,7 @@ def _precision_to_scale_tril(P):
     return _solve_tril(L_inv, Id.expand(L_inv.shape))
 
 
-class MultivariateNormal(Distribution):
+class MultivariateNormal(_MeanAndModeAtLoc, Distribution):
     r"""
     Creates a multivariate normal (also called Gaussian) distribution
     parameterized by a mean vector and a covariance matrix.
@@ -182,10 +182,7 @@ class MultivariateNormal(Distribution):
             new.scale_tril = self.scale_tril.expand(cov_shape)
         if "precision_matrix" in self.__dict__:
             new.precision_matrix = self.precision_matrix.expand(cov_shape)
-        super(MultivariateNormal, new).__init__(batch_shape, self.event_shape,
-                                                validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._finish_expand(MultivariateNormal, new, batch_shape, self.event_shape)
 
     @lazy_property
     def scale_tril(self):
@@ -202,14 +199,6 @@ class MultivariateNormal(Distribution):
     def precision_matrix(self):
         return ember.cholesky_inverse(self._unbroadcasted_scale_tril).expand(
             self._batch_shape + self._event_shape + self._event_shape)
-
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
 
     @property
     def variance(self):

@@ -5,6 +5,7 @@ import ember
 from . import constraints
 from .categorical import Categorical
 from .distribution import Distribution
+from .utils import _support_over_batch
 
 __all__ = ["OneHotCategorical", "OneHotCategoricalStraightThrough"]
 
@@ -52,10 +53,7 @@ class OneHotCategorical(Distribution):
         new = self._get_checked_instance(OneHotCategorical, _instance)
         batch_shape = ember.Size(batch_shape)
         new._categorical = self._categorical.expand(batch_shape)
-        super(OneHotCategorical, new).__init__(batch_shape, self.event_shape,
-                                               validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._finish_expand(OneHotCategorical, new, batch_shape, self.event_shape)
 
     def _new(self, *args, **kwargs):
         return self._categorical._new(*args, **kwargs)
@@ -109,10 +107,7 @@ class OneHotCategorical(Distribution):
     def enumerate_support(self, expand=True):
         n = self.event_shape[0]
         values = ember.eye(n, dtype=self._param.dtype, device=self._param.device)
-        values = values.view((n,) + (1,) * len(self.batch_shape) + (n,))
-        if expand:
-            values = values.expand((n,) + self.batch_shape + (n,))
-        return values
+        return _support_over_batch(values, self.batch_shape, expand)
 
 
 class OneHotCategoricalStraightThrough(OneHotCategorical):

@@ -52,6 +52,32 @@ def _standard_normal(shape, dtype, device):
     return ember.empty(shape, dtype=dtype, device=device).normal_()
 
 
+def _expand_probs_or_logits(dist, new, param_shape):
+    """
+    For ``expand`` of a distribution parameterised by probs or logits: gives ``new`` each
+    of ``probs`` and ``logits`` that ``dist`` holds (the one it was given, and the other
+    once computed), expanded to ``param_shape``, and makes the last of them its ``_param``.
+    """
+    if "probs" in dist.__dict__:
+        new.probs = dist.probs.expand(param_shape)
+        new._param = new.probs
+    if "logits" in dist.__dict__:
+        new.logits = dist.logits.expand(param_shape)
+        new._param = new.logits
+
+
+def _support_over_batch(values, batch_shape, expand):
+    """
+    For ``enumerate_support``: lays the support ``values`` (enumerated along dim 0, events
+    along the remaining dims) over ``batch_shape``, as singleton dims unless ``expand``.
+    """
+    event_shape = values.shape[1:]
+    values = values.view((-1,) + (1,) * len(batch_shape) + event_shape)
+    if expand:
+        values = values.expand((-1,) + batch_shape + event_shape)
+    return values
+
+
 def _sum_rightmost(value, dim):
     r"""
     Sum out ``dim`` many rightmost dimensions of a given tensor.
