@@ -492,7 +492,6 @@ def test_parameter_and_buffer_follow_torch():
     assert b.persistent is False and b._data is x._data and not b.requires_grad
 
 
-@pytest.mark.skipif(not hasattr(ember, "save"), reason="needs ember.save/ember.load")
 @pytest.mark.parametrize("name", ["SGD", "Adam", "NAdam"])
 def test_checkpoint_files_round_trip_with_torch(name, tmp_path):
     """ember.save -> torch.load -> torch optimizer -> torch.save -> ember.load -> ember."""

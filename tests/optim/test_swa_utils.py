@@ -13,13 +13,6 @@ from ember.optim import swa_utils as eswa
 from torch.optim import lr_scheduler as tlrs
 from torch.optim import swa_utils as tswa
 
-needs_module = pytest.mark.skipif(
-    not all(hasattr(ember.nn, n) for n in ("Module", "Linear", "Sequential")),
-    reason="needs ember.nn.Module, Linear and Sequential, which do not exist yet")
-needs_batchnorm = pytest.mark.skipif(
-    not all(hasattr(ember.nn, n) for n in ("Module", "Linear", "Sequential", "BatchNorm1d")),
-    reason="needs ember.nn.BatchNorm1d, which does not exist yet")
-
 
 def _opts():
     ep = [ember.nn.Parameter(ember.zeros(2)), ember.nn.Parameter(ember.zeros(3))]
@@ -171,7 +164,6 @@ MODES = {
 }
 
 
-@needs_module
 @pytest.mark.parametrize("mode", list(MODES))
 def test_averaged_model_matches_torch(mode):
     em, tm = _models()
@@ -192,7 +184,6 @@ def test_averaged_model_matches_torch(mode):
                                ta(torch.tensor(x)).detach().numpy(), rtol=1e-12)
 
 
-@needs_module
 def test_averaged_model_rejects_two_fns():
     em, _ = _models()
     with pytest.raises(AssertionError, match="Only one of avg_fn and multi_avg_fn"):
@@ -200,13 +191,11 @@ def test_averaged_model_rejects_two_fns():
                            multi_avg_fn=eswa.get_ema_multi_avg_fn())
 
 
-@needs_module
 def test_update_bn_without_batchnorm_is_a_no_op():
     em, _ = _models()
     eswa.update_bn([ember.zeros(2, 3, dtype=ember.float64)], em)
 
 
-@needs_batchnorm
 def test_update_bn_matches_torch():
     em, tm = _models(batchnorm=True)
     rng = np.random.default_rng(0)
