@@ -23,6 +23,18 @@ def _inplace_repr(self, lead=""):
     return lead + (", inplace=True" if self.inplace else "")
 
 
+class _InplaceActivation(Module):
+    """Base of the activations whose only option is ``inplace``: stores the flag and shows it
+    in the repr the way torch does. Subclasses define ``forward``."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def extra_repr(self) -> str:
+        return _inplace_repr(self)
+
+
 class Threshold(Module):
     """Thresholds each element of the input Tensor: :math:`y = x` if :math:`x > \\text{threshold}`,
     else :math:`y = \\text{value}`.
@@ -46,7 +58,7 @@ class Threshold(Module):
         return _inplace_repr(self, f"threshold={self.threshold}, value={self.value}")
 
 
-class ReLU(Module):
+class ReLU(_InplaceActivation):
     """Applies the rectified linear unit function element-wise: :math:`\\text{ReLU}(x) =
     \\max(0, x)`.
 
@@ -61,15 +73,8 @@ class ReLU(Module):
         tensor([0., 2.])
     """
 
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
-
     def forward(self, input):
         return F.relu(input, inplace=self.inplace)
-
-    def extra_repr(self) -> str:
-        return _inplace_repr(self)
 
 
 class RReLU(Module):
@@ -153,7 +158,7 @@ class Sigmoid(Module):
         return input.sigmoid()
 
 
-class Hardsigmoid(Module):
+class Hardsigmoid(_InplaceActivation):
     """Applies the Hardsigmoid function element-wise: 0 if :math:`x \\le -3`, 1 if
     :math:`x \\ge 3`, else :math:`x / 6 + 1 / 2`.
 
@@ -161,9 +166,8 @@ class Hardsigmoid(Module):
         inplace: can optionally do the operation in-place. Default: ``False``
     """
 
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
+    # torch's Hardsigmoid does not show ``inplace`` in its repr
+    extra_repr = Module.extra_repr
 
     def forward(self, input):
         return F.hardsigmoid(input, self.inplace)
@@ -176,58 +180,56 @@ class Tanh(Module):
         return input.tanh()
 
 
-class SiLU(Module):
+class SiLU(_InplaceActivation):
     """Applies the Sigmoid Linear Unit (SiLU) function, element-wise: :math:`x * \\sigma(x)`.
 
     Args:
         inplace: can optionally do the operation in-place. Default: ``False``
     """
 
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
-
     def forward(self, input):
         return F.silu(input, inplace=self.inplace)
 
-    def extra_repr(self) -> str:
-        return _inplace_repr(self)
 
-
-class Mish(Module):
+class Mish(_InplaceActivation):
     """Applies the Mish function, element-wise: :math:`x * \\text{Tanh}(\\text{Softplus}(x))`.
 
     Args:
         inplace: can optionally do the operation in-place. Default: ``False``
     """
 
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
-
     def forward(self, input):
         return F.mish(input, inplace=self.inplace)
 
-    def extra_repr(self) -> str:
-        return _inplace_repr(self)
 
-
-class Hardswish(Module):
+class Hardswish(_InplaceActivation):
     """Applies the Hardswish function, element-wise: :math:`x \\cdot \\text{ReLU6}(x + 3) / 6`.
 
     Args:
         inplace: can optionally do the operation in-place. Default: ``False``
     """
 
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
+    # torch's Hardswish does not show ``inplace`` in its repr
+    extra_repr = Module.extra_repr
 
     def forward(self, input):
         return F.hardswish(input, self.inplace)
 
 
-class ELU(Module):
+class _AlphaActivation(Module):
+    """Base of ELU and CELU, which share their options (``alpha``, ``inplace``) and repr and
+    differ only in the function ``forward`` calls."""
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        self.alpha = alpha
+        self.inplace = inplace
+
+    def extra_repr(self) -> str:
+        return _inplace_repr(self, f"alpha={self.alpha}")
+
+
+class ELU(_AlphaActivation):
     """Applies the Exponential Linear Unit (ELU) function, element-wise: :math:`x` if
     :math:`x > 0`, else :math:`\\alpha * (\\exp(x) - 1)`.
 
@@ -236,19 +238,11 @@ class ELU(Module):
         inplace: can optionally do the operation in-place. Default: ``False``
     """
 
-    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
-        super().__init__()
-        self.alpha = alpha
-        self.inplace = inplace
-
     def forward(self, input):
         return F.elu(input, self.alpha, self.inplace)
 
-    def extra_repr(self) -> str:
-        return _inplace_repr(self, f"alpha={self.alpha}")
 
-
-class CELU(Module):
+class CELU(_AlphaActivation):
     """Applies the CELU function element-wise: :math:`\\max(0,x) + \\min(0, \\alpha *
     (\\exp(x/\\alpha) - 1))`.
 
@@ -257,19 +251,11 @@ class CELU(Module):
         inplace: can optionally do the operation in-place. Default: ``False``
     """
 
-    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
-        super().__init__()
-        self.alpha = alpha
-        self.inplace = inplace
-
     def forward(self, input):
         return F.celu(input, self.alpha, self.inplace)
 
-    def extra_repr(self) -> str:
-        return _inplace_repr(self, f"alpha={self.alpha}")
 
-
-class SELU(Module):
+class SELU(_InplaceActivation):
     """Applies the SELU function element-wise: :math:`\\text{scale} * (\\max(0,x) + \\min(0,
     \\alpha * (\\exp(x) - 1)))` with :math:`\\alpha = 1.6732632423543772848170429916717` and
     :math:`\\text{scale} = 1.0507009873554804934193349852946`.
@@ -278,15 +264,8 @@ class SELU(Module):
         inplace (bool, optional): can optionally do the operation in-place. Default: ``False``
     """
 
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
-
     def forward(self, input):
         return F.selu(input, self.inplace)
-
-    def extra_repr(self) -> str:
-        return _inplace_repr(self)
 
 
 class GLU(Module):

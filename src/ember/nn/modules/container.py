@@ -19,6 +19,15 @@ def _index(idx, n):
     return idx % n
 
 
+def _renumber(modules):
+    """Re-key a ``_modules`` dict as "0".."n-1" after a deletion: torch keeps the
+    string indices of Sequential and ModuleList contiguous."""
+    items = list(modules.values())
+    modules.clear()
+    for i, m in enumerate(items):
+        modules[str(i)] = m
+
+
 class Sequential(Module):
     """A sequential container: modules are called in the order they are passed (or given in
     an OrderedDict), each one's output feeding the next."""
@@ -47,11 +56,7 @@ class Sequential(Module):
                 delattr(self, key)
         else:
             delattr(self, list(self._modules.keys())[_index(idx, len(self))])
-        # torch keeps string indices contiguous
-        items = list(self._modules.values())
-        self._modules.clear()
-        for i, m in enumerate(items):
-            self._modules[str(i)] = m
+        _renumber(self._modules)
 
     def __len__(self):
         return len(self._modules)
@@ -124,10 +129,7 @@ class ModuleList(Module):
                 delattr(self, str(k))
         else:
             delattr(self, str(_index(idx, len(self))))
-        items = list(self._modules.values())
-        self._modules.clear()
-        for i, m in enumerate(items):
-            self._modules[str(i)] = m
+        _renumber(self._modules)
 
     def __len__(self):
         return len(self._modules)

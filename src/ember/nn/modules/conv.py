@@ -121,8 +121,18 @@ class _ConvNd(Module):
 
 
 class _ConvForward(_ConvNd):
+    """Conv1d/2d/3d: they differ only in the arity their int arguments are expanded to
+    (``_tuple``) and the functional ``forward`` calls (``_conv``)."""
     _conv = None   # F.conv1d / conv2d / conv3d
-    _tuple = None
+    _tuple = None  # _single / _pair / _triple
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
+                 groups=1, bias=True, padding_mode="zeros", device=None, dtype=None):
+        tup = type(self)._tuple
+        padding_ = padding if isinstance(padding, str) else tup(padding)
+        super().__init__(in_channels, out_channels, tup(kernel_size), tup(stride), padding_,
+                         tup(dilation), False, tup(0), groups, bias, padding_mode, device,
+                         dtype)
 
     def _conv_forward(self, input, weight, bias):
         conv = type(self)._conv
@@ -135,13 +145,6 @@ class _ConvForward(_ConvNd):
 
     def forward(self, input):
         return self._conv_forward(input, self.weight, self.bias)
-
-
-def _conv_init(self, tup, in_channels, out_channels, kernel_size, stride, padding, dilation,
-               groups, bias, padding_mode, device, dtype):
-    padding_ = padding if isinstance(padding, str) else tup(padding)
-    _ConvNd.__init__(self, in_channels, out_channels, tup(kernel_size), tup(stride), padding_,
-                     tup(dilation), False, tup(0), groups, bias, padding_mode, device, dtype)
 
 
 class Conv1d(_ConvForward):
@@ -173,11 +176,6 @@ class Conv1d(_ConvForward):
     """
     _conv = staticmethod(F.conv1d)
     _tuple = staticmethod(_single)
-
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
-                 groups=1, bias=True, padding_mode="zeros", device=None, dtype=None):
-        _conv_init(self, _single, in_channels, out_channels, kernel_size, stride, padding,
-                   dilation, groups, bias, padding_mode, device, dtype)
 
 
 class Conv2d(_ConvForward):
@@ -218,11 +216,6 @@ class Conv2d(_ConvForward):
     _conv = staticmethod(F.conv2d)
     _tuple = staticmethod(_pair)
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
-                 groups=1, bias=True, padding_mode="zeros", device=None, dtype=None):
-        _conv_init(self, _pair, in_channels, out_channels, kernel_size, stride, padding,
-                   dilation, groups, bias, padding_mode, device, dtype)
-
 
 class Conv3d(_ConvForward):
     r"""Applies a 3D convolution over an input signal composed of several input planes.
@@ -232,11 +225,6 @@ class Conv3d(_ConvForward):
     """
     _conv = staticmethod(F.conv3d)
     _tuple = staticmethod(_triple)
-
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
-                 groups=1, bias=True, padding_mode="zeros", device=None, dtype=None):
-        _conv_init(self, _triple, in_channels, out_channels, kernel_size, stride, padding,
-                   dilation, groups, bias, padding_mode, device, dtype)
 
 
 class _ConvTransposeNd(_ConvNd):

@@ -14,9 +14,12 @@ _sextuple = _ntuple(6, "_sextuple")
 
 
 class _ConstantPadNd(Module):
-    def __init__(self, value: float):
+    _tuple = None   # expands an int padding to the 2/4/6-tuple F.pad takes
+
+    def __init__(self, padding, value: float):
         super().__init__()
         self.value = value
+        self.padding = type(self)._tuple(padding)
 
     def forward(self, input):
         return F.pad(input, self.padding, "constant", self.value)
@@ -34,10 +37,7 @@ class ConstantPad1d(_ConstantPadNd):
             :math:`\text{padding\_right}`)
         value (float): the fill value
     """
-
-    def __init__(self, padding, value: float):
-        super().__init__(value)
-        self.padding = _pair(padding)
+    _tuple = staticmethod(_pair)
 
 
 class ConstantPad2d(_ConstantPadNd):
@@ -48,23 +48,18 @@ class ConstantPad2d(_ConstantPadNd):
             all boundaries. If a 4-`tuple`, uses (left, right, top, bottom)
         value (float): the fill value
     """
-
-    def __init__(self, padding, value: float):
-        super().__init__(value)
-        self.padding = _quadruple(padding)
+    _tuple = staticmethod(_quadruple)
 
 
 class ConstantPad3d(_ConstantPadNd):
     r"""Pads the input tensor boundaries with a constant value (a 6-`tuple`: left, right,
     top, bottom, front, back)."""
-
-    def __init__(self, padding, value: float):
-        super().__init__(value)
-        self.padding = _sextuple(padding)
+    _tuple = staticmethod(_sextuple)
 
 
-class ZeroPad1d(ConstantPad1d):
-    r"""Pads the input tensor boundaries with zero."""
+class _ZeroPadNd:
+    """ZeroPad1d/2d/3d: placed before their ConstantPadNd base, it fixes the value at zero and
+    reprs the padding alone, as torch's ZeroPad classes do."""
 
     def __init__(self, padding):
         super().__init__(padding, 0.0)
@@ -73,7 +68,11 @@ class ZeroPad1d(ConstantPad1d):
         return f"{self.padding}"
 
 
-class ZeroPad2d(ConstantPad2d):
+class ZeroPad1d(_ZeroPadNd, ConstantPad1d):
+    r"""Pads the input tensor boundaries with zero."""
+
+
+class ZeroPad2d(_ZeroPadNd, ConstantPad2d):
     r"""Pads the input tensor boundaries with zero.
 
     Args:
@@ -81,21 +80,9 @@ class ZeroPad2d(ConstantPad2d):
             all boundaries. If a 4-`tuple`, uses (left, right, top, bottom)
     """
 
-    def __init__(self, padding):
-        super().__init__(padding, 0.0)
 
-    def extra_repr(self) -> str:
-        return f"{self.padding}"
-
-
-class ZeroPad3d(ConstantPad3d):
+class ZeroPad3d(_ZeroPadNd, ConstantPad3d):
     r"""Pads the input tensor boundaries with zero."""
-
-    def __init__(self, padding):
-        super().__init__(padding, 0.0)
-
-    def extra_repr(self) -> str:
-        return f"{self.padding}"
 
 
 class _ModePadNd(Module):
@@ -113,7 +100,15 @@ class _ModePadNd(Module):
         return f"{self.padding}"
 
 
-class ReflectionPad1d(_ModePadNd):
+class _ReflectionPadNd(_ModePadNd):
+    _mode = "reflect"
+
+
+class _ReplicationPadNd(_ModePadNd):
+    _mode = "replicate"
+
+
+class ReflectionPad1d(_ReflectionPadNd):
     r"""Pads the input tensor using the reflection of the input boundary.
 
     Args:
@@ -121,38 +116,32 @@ class ReflectionPad1d(_ModePadNd):
             all boundaries. If a 2-`tuple`, uses (:math:`\text{padding\_left}`,
             :math:`\text{padding\_right}`)
     """
-    _mode = "reflect"
     _tuple = staticmethod(_pair)
 
 
-class ReflectionPad2d(_ModePadNd):
+class ReflectionPad2d(_ReflectionPadNd):
     r"""Pads the input tensor using the reflection of the input boundary (4-`tuple`: left,
     right, top, bottom)."""
-    _mode = "reflect"
     _tuple = staticmethod(_quadruple)
 
 
-class ReflectionPad3d(_ModePadNd):
+class ReflectionPad3d(_ReflectionPadNd):
     r"""Pads the input tensor using the reflection of the input boundary (6-`tuple`)."""
-    _mode = "reflect"
     _tuple = staticmethod(_sextuple)
 
 
-class ReplicationPad1d(_ModePadNd):
+class ReplicationPad1d(_ReplicationPadNd):
     r"""Pads the input tensor using replication of the input boundary."""
-    _mode = "replicate"
     _tuple = staticmethod(_pair)
 
 
-class ReplicationPad2d(_ModePadNd):
+class ReplicationPad2d(_ReplicationPadNd):
     r"""Pads the input tensor using replication of the input boundary (4-`tuple`)."""
-    _mode = "replicate"
     _tuple = staticmethod(_quadruple)
 
 
-class ReplicationPad3d(_ModePadNd):
+class ReplicationPad3d(_ReplicationPadNd):
     r"""Pads the input tensor using replication of the input boundary (6-`tuple`)."""
-    _mode = "replicate"
     _tuple = staticmethod(_sextuple)
 
 

@@ -31,6 +31,21 @@ def _empty(shape, factory_kwargs):
     return Parameter(empty(shape, **factory_kwargs))
 
 
+def _batch_cell_input(name, input, hx):
+    """RNNCell's and GRUCell's input checks: ``input`` (and ``hx``) of one sample gain a batch
+    dimension. Returns ``input, hx, is_batched``."""
+    if input.dim() not in (1, 2):
+        raise ValueError(f"{name}: Expected input to be 1D or 2D, got {input.dim()}D instead")
+    if hx is not None and hx.dim() not in (1, 2):
+        raise ValueError(f"{name}: Expected hidden to be 1D or 2D, got {hx.dim()}D instead")
+    is_batched = input.dim() == 2
+    if not is_batched:
+        input = input.unsqueeze(0)
+        if hx is not None:
+            hx = hx.unsqueeze(0)
+    return input, hx, is_batched
+
+
 class RNNBase(Module):
     r"""Base class for RNN modules (RNN, LSTM, GRU).
 
@@ -487,15 +502,7 @@ class RNNCell(RNNCellBase):
         self.nonlinearity = nonlinearity
 
     def forward(self, input, hx=None):
-        if input.dim() not in (1, 2):
-            raise ValueError(f"RNNCell: Expected input to be 1D or 2D, got {input.dim()}D instead")
-        if hx is not None and hx.dim() not in (1, 2):
-            raise ValueError(f"RNNCell: Expected hidden to be 1D or 2D, got {hx.dim()}D instead")
-        is_batched = input.dim() == 2
-        if not is_batched:
-            input = input.unsqueeze(0)
-            if hx is not None:
-                hx = hx.unsqueeze(0)
+        input, hx, is_batched = _batch_cell_input("RNNCell", input, hx)
         if self.nonlinearity == "tanh":
             mode = "RNN_TANH"
         elif self.nonlinearity == "relu":
@@ -573,14 +580,6 @@ class GRUCell(RNNCellBase):
                          dtype=dtype)
 
     def forward(self, input, hx=None):
-        if input.dim() not in (1, 2):
-            raise ValueError(f"GRUCell: Expected input to be 1D or 2D, got {input.dim()}D instead")
-        if hx is not None and hx.dim() not in (1, 2):
-            raise ValueError(f"GRUCell: Expected hidden to be 1D or 2D, got {hx.dim()}D instead")
-        is_batched = input.dim() == 2
-        if not is_batched:
-            input = input.unsqueeze(0)
-            if hx is not None:
-                hx = hx.unsqueeze(0)
+        input, hx, is_batched = _batch_cell_input("GRUCell", input, hx)
         ret = self._cell("GRU", input, hx)
         return ret if is_batched else ret.squeeze(0)

@@ -339,6 +339,31 @@ class TransformerDecoder(Module):
         return output
 
 
+def _add_sublayers(layer, d_model, nhead, dim_feedforward, dropout, layer_norm_eps, batch_first,
+                   norm_first, bias, device, dtype, *, cross_attention):
+    """The submodules of TransformerEncoderLayer and (``cross_attention``)
+    TransformerDecoderLayer, registered in torch's order, which fixes their state_dict keys,
+    repr and the random draws of their initialisation."""
+    fk = {"device": device, "dtype": dtype}
+    layer.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
+                                         batch_first=batch_first, **fk)
+    if cross_attention:
+        layer.multihead_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
+                                                  batch_first=batch_first, **fk)
+    layer.linear1 = Linear(d_model, dim_feedforward, bias=bias, **fk)
+    layer.dropout = Dropout(dropout)
+    layer.linear2 = Linear(dim_feedforward, d_model, bias=bias, **fk)
+    layer.norm_first = norm_first
+    layer.norm1 = _layer_norm(d_model, eps=layer_norm_eps, bias=bias, **fk)
+    layer.norm2 = _layer_norm(d_model, eps=layer_norm_eps, bias=bias, **fk)
+    if cross_attention:
+        layer.norm3 = _layer_norm(d_model, eps=layer_norm_eps, bias=bias, **fk)
+    layer.dropout1 = Dropout(dropout)
+    layer.dropout2 = Dropout(dropout)
+    if cross_attention:
+        layer.dropout3 = Dropout(dropout)
+
+
 def _relu_or_gelu(activation):
     from .activation import GELU, ReLU
     if activation is F.relu or isinstance(activation, ReLU):
@@ -382,18 +407,9 @@ class TransformerEncoderLayer(Module):
     def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation=F.relu,
                  layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True,
                  device=None, dtype=None) -> None:
-        fk = {"device": device, "dtype": dtype}
         super().__init__()
-        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
-                                            batch_first=batch_first, **fk)
-        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, **fk)
-        self.dropout = Dropout(dropout)
-        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, **fk)
-        self.norm_first = norm_first
-        self.norm1 = _layer_norm(d_model, eps=layer_norm_eps, bias=bias, **fk)
-        self.norm2 = _layer_norm(d_model, eps=layer_norm_eps, bias=bias, **fk)
-        self.dropout1 = Dropout(dropout)
-        self.dropout2 = Dropout(dropout)
+        _add_sublayers(self, d_model, nhead, dim_feedforward, dropout, layer_norm_eps, batch_first,
+                       norm_first, bias, device, dtype, cross_attention=False)
         if isinstance(activation, str):
             activation = _get_activation_fn(activation)
         self.activation_relu_or_gelu = _relu_or_gelu(activation)
@@ -477,22 +493,9 @@ class TransformerDecoderLayer(Module):
     def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation=F.relu,
                  layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True,
                  device=None, dtype=None) -> None:
-        fk = {"device": device, "dtype": dtype}
         super().__init__()
-        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout,
-                                            batch_first=batch_first, bias=bias, **fk)
-        self.multihead_attn = MultiheadAttention(d_model, nhead, dropout=dropout,
-                                                 batch_first=batch_first, bias=bias, **fk)
-        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, **fk)
-        self.dropout = Dropout(dropout)
-        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, **fk)
-        self.norm_first = norm_first
-        self.norm1 = _layer_norm(d_model, eps=layer_norm_eps, bias=bias, **fk)
-        self.norm2 = _layer_norm(d_model, eps=layer_norm_eps, bias=bias, **fk)
-        self.norm3 = _layer_norm(d_model, eps=layer_norm_eps, bias=bias, **fk)
-        self.dropout1 = Dropout(dropout)
-        self.dropout2 = Dropout(dropout)
-        self.dropout3 = Dropout(dropout)
+        _add_sublayers(self, d_model, nhead, dim_feedforward, dropout, layer_norm_eps, batch_first,
+                       norm_first, bias, device, dtype, cross_attention=True)
         if isinstance(activation, str):
             self.activation = _get_activation_fn(activation)
         else:
