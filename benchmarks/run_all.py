@@ -14,6 +14,7 @@ ROOT = os.path.dirname(HERE)
 SECTIONS = [
     ("Op overhead and raw throughput (1 thread)", "op_overhead.py"),
     ("Training and inference workloads", "models.py"),
+    ("Training workloads, each library in its own process", "separate.py"),
     ("Optimizer step (1 thread)", "optim_step.py"),
     ("Conv layer, max-pool and the MNIST CNN step", "conv_layer.py"),
     ("LSTM layer", "lstm_layer.py"),
