@@ -46,7 +46,10 @@ def main():
              f"{datetime.datetime.now().strftime('%Y-%m-%d %H:%M')}: {machine_facts()}.\n\n"
              "Ember and torch run the same workload code, interleaved (A B A B) in one process "
              "at the same thread count; figures are medians; ratio = ember time / torch time "
-             "(lower is better). Each table ends with how busy the machine was while it ran."]
+             "(lower is better). Each table ends with how busy the machine was while it ran. "
+             "Sharing one process, both also share the C allocator, which `import ember` tunes "
+             "(src/ember/backend/cpu.py) and which speeds torch up as much as Ember; the "
+             "'own process' table runs each library alone, with its own defaults."]
     for title, script in SECTIONS:
         t0 = time.time()
         out = subprocess.run([sys.executable, os.path.join(HERE, script)], capture_output=True,
