@@ -1,9 +1,14 @@
-"""The backward engine: an iterative walk over the graph by dependency counts.
+"""The backward engine: iterative walks over the graph, two of them.
 
-Nodes point at their parents' nodes (or at leaf tensors), never at their outputs. The walk
-counts each node's incoming edges, then runs a node once every gradient for it has arrived,
-pops its gradient buffer and frees its saved arrays (unless ``retain_graph``), so memory
-is returned while backward runs and no recursion limit is ever hit.
+Nodes point at their parents' nodes (or at leaf tensors), never at their outputs. Each walk
+runs a node once every gradient for it has arrived, pops its gradient buffer and frees its
+saved arrays (unless ``retain_graph``), so memory is returned while backward runs and no
+recursion limit is ever hit.
+
+- :func:`backward_from`, for ``loss.backward()``: nodes run newest first by creation number,
+  which needs no count of incoming edges (torch orders its ready nodes the same way).
+- :func:`run_backward`, for everything else (several roots, ``inputs=``, ``autograd.grad``,
+  ``create_graph``, anomaly mode, leaf hooks): counts each node's incoming edges first.
 
 Under ``create_graph`` the same backward formulas run on Tensors (recording a new graph);
 otherwise on raw backend arrays.
