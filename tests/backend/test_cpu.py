@@ -7,8 +7,6 @@ import sys
 
 import pytest
 
-from ember.backend import cpu
-
 _GLIBC = hasattr(os, "confstr") and os.confstr("CS_GNU_LIBC_VERSION").startswith("glibc")
 
 
@@ -27,7 +25,3 @@ def test_malloc_tuned_on_import_unless_told_not_to():
     assert not _tuned_in_child(EMBER_MALLOC_TUNING="0")
     # a user's own glibc malloc settings win
     assert not _tuned_in_child(MALLOC_TRIM_THRESHOLD_="1048576")
-
-
-def test_tune_malloc_reports_what_it_did():
-    assert isinstance(cpu.tune_malloc(), bool)

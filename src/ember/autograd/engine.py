@@ -318,12 +318,6 @@ def backward_from(fn, output_nr, g, retain_graph):
     finally:
         _state.enabled = prev_mode
     for t, g in leaves.items():
-        old = t._grad
-        if old is not None and g.__class__ is _ndarray and not t._hooks:
-            d = old._data  # the common case, added into an existing .grad in place
-            if d.shape == g.shape and not old._requires_grad and d.flags.writeable:
-                _np_add(d, g, out=d, casting="unsafe")
-                continue
         _finish_leaf(t, g, False, None, None, False, shared)
 
 

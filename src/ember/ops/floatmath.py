@@ -190,7 +190,7 @@ class Relu(Function):
         if a.dtype.kind == "b":
             raise RuntimeError("Boolean inputs not supported for relu")
         zero = weak_scalar(a, 0)  # a typed zero: both ufuncs run ~2x faster on small arrays
-        if _splittable(a):
+        if a.size >= _RELU_SPLIT and _splittable(a):
             out, mask = _relu_split(a, zero, bool(ctx._edges))
             if mask is not None:
                 ctx.save_for_backward(mask)
@@ -202,7 +202,8 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, g):
         mask, = ctx.saved_tensors
-        if not ctx.create_graph and _splittable(g) and g.shape == mask.shape:
+        if not ctx.create_graph and g.size >= _RELU_SPLIT and _splittable(g) \
+                and g.shape == mask.shape:  # (under create_graph ``g`` is a Tensor)
             return _relu_grad_split(g, mask)
         return g * mask
 

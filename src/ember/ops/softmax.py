@@ -59,7 +59,7 @@ class Softmax(Function):
         y, = ctx.saved_tensors
         if y.ndim == 0:
             return g * 0, None
-        if ctx.create_graph or y.ndim == 0:
+        if ctx.create_graph:
             gy = g * y
             return gy - y * gy.sum(axis=ctx.dim, keepdims=True), None
         xp = ctx.xp
