@@ -214,3 +214,12 @@ def test_top_level_dropout_functions():
     assert TOP_LEVEL["dropout"](x, 0.5, False) is x
     z = TOP_LEVEL["feature_dropout"](ember.ones(30, 20, 3), 0.5, True)
     _channel_masks(z.numpy(), (30, 20, 3))
+
+
+@pytest.mark.parametrize("name", ["int64", "int32", "bool"])
+def test_non_float_input_raises_like_torch(name):
+    with pytest.raises(RuntimeError) as te:
+        TF.dropout(torch.ones(4, dtype=getattr(torch, name)), 0.5)
+    with pytest.raises(RuntimeError) as ee:
+        F.dropout(ember.ones(4, dtype=getattr(ember, name)), 0.5)
+    assert str(ee.value) == str(te.value)

@@ -26,6 +26,7 @@ from itertools import product as _product
 
 from .. import dtypes as _dt
 from ..autograd.function import Function
+from ..backend.pool import empty as _pooled
 from ..backend.threads import parallel as _parallel
 from .._tensor import Tensor
 
@@ -256,7 +257,7 @@ def conv_forward_arrays(xp, x, w, bias, geo, Q):
     K = tuple(w.shape[2:])
     G = geo.groups
     L = _prod(Q)
-    out = xp.empty((N, O) + tuple(Q), x.dtype)
+    out = _pooled(xp, (N, O) + tuple(Q), x.dtype)
     if N == 0 or out.size == 0:
         if bias is not None:
             out[...] = 0
@@ -321,7 +322,7 @@ def conv_backward_arrays(xp, x, w, g, geo, S, need_x, need_w, wshape=None):
     nd = len(K)
     S = tuple(S)
     dtype = g.dtype
-    gx = xp.empty((N, C) + S, dtype) if need_x else None
+    gx = _pooled(xp, (N, C) + S, dtype) if need_x else None
     if need_x and (N == 0 or gx.size == 0):
         gx[...] = 0
         need_x = False

@@ -11,7 +11,8 @@ import warnings
 
 from ..autograd.function import Function
 from ..backend.cpu import xp as _host
-from ._util import inplace
+from ..backend.pool import empty as _pooled
+from ._util import inplace, type_name
 
 __all__ = ["dropout", "alpha_dropout", "dropout1d", "dropout2d", "dropout3d",
            "feature_alpha_dropout"]
@@ -27,12 +28,13 @@ def _keep_mask(shape, p, like):
     for s in shape:
         n *= s
     k = p * 256
+    keep = _pooled(_host, (n,), bool)
     if k == int(k):
         r = bits.random_raw((n + 7) // 8).view(_host.uint8)[:n]
-        keep = r >= int(k)
+        _host.greater_equal(r, int(k), out=keep)
     else:
         r = bits.random_raw((n + 1) // 2).view(_host.uint32)[:n]
-        keep = r >= min(int(round(p * 4294967296.0)), 4294967295)
+        _host.greater_equal(r, min(int(round(p * 4294967296.0)), 4294967295), out=keep)
     keep = keep.reshape(shape)
     if type(like) is not _host.ndarray:
         from ..backend import get_xp
@@ -48,11 +50,11 @@ class Dropout(Function):
     @staticmethod
     def forward(ctx, x, p, mask_shape):
         keep = _keep_mask(mask_shape, p, x)
+        if x.dtype.kind not in "fc":
+            raise RuntimeError(f"result type Float can't be cast to the desired output type "
+                               f"{type_name(x.dtype)}")
         scale = 1.0 / (1.0 - p)
-        out = ctx.xp.multiply(x.reshape(-1), scale)
-        if out.dtype != x.dtype:
-            out = out.astype(x.dtype)
-        out = out.reshape(x.shape)
+        out = ctx.xp.multiply(x, scale, out=_pooled(ctx.xp, x.shape, x.dtype))
         out *= keep
         ctx.scale = scale
         ctx.save_for_backward(keep)
@@ -63,7 +65,7 @@ class Dropout(Function):
         keep, = ctx.saved_tensors
         if ctx.create_graph:
             return g * keep * ctx.scale, None, None
-        gx = g * keep
+        gx = ctx.xp.multiply(g, keep, out=_pooled(ctx.xp, g.shape, g.dtype))
         if gx.ndim == 0:
             return gx * ctx.scale, None, None
         gx *= ctx.scale

@@ -155,9 +155,10 @@ def _relu_split(a, zero, want_mask):
     """Relu of a large contiguous host array: each ~1 MB chunk's max and mask computed while
     it is in cache, the chunks shared by two threads (see backend.threads.split_flat)."""
     from ..backend.cpu import xp
+    from ..backend.pool import empty
     from ..backend.threads import split_flat
-    out = xp.empty(a.shape, a.dtype)
-    mask = xp.empty(a.shape, bool) if want_mask else None
+    out = empty(xp, a.shape, a.dtype)
+    mask = empty(xp, a.shape, bool) if want_mask else None
     af, of = a.reshape(-1), out.reshape(-1)
     mf = mask.reshape(-1) if want_mask else None
 
@@ -171,8 +172,9 @@ def _relu_split(a, zero, want_mask):
 
 def _relu_grad_split(g, mask):
     from ..backend.cpu import xp
+    from ..backend.pool import empty
     from ..backend.threads import split_flat
-    out = xp.empty(g.shape, g.dtype)
+    out = empty(xp, g.shape, g.dtype)
     gf, mf, of = g.reshape(-1), mask.reshape(-1), out.reshape(-1)
     split_flat(g.size, lambda c0, c1: xp.multiply(gf[c0:c1], mf[c0:c1], out=of[c0:c1]))
     return out

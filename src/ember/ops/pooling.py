@@ -15,6 +15,7 @@ import threading
 
 from ..autograd.function import Function
 from ..backend import get_xp
+from ..backend.pool import empty as _pooled
 from ..backend.threads import parallel as _parallel
 from .conv import _prod, _shape_str, _ws
 
@@ -191,9 +192,9 @@ def _max2x2_forward(xp, x, want_sel):
     to the first element in window order as in torch."""
     N, C, H, W = x.shape
     Q0, Q1 = H // 2, W // 2
-    out = xp.empty((N, C, Q0, Q1), x.dtype)
-    csel = xp.empty((N, C, H, Q1), bool) if want_sel else None
-    rsel = xp.empty((N, C, Q0, Q1), bool) if want_sel else None
+    out = _pooled(xp, (N, C, Q0, Q1), x.dtype)
+    csel = _pooled(xp, (N, C, H, Q1), bool) if want_sel else None
+    rsel = _pooled(xp, (N, C, Q0, Q1), bool) if want_sel else None
     if out.size == 0:
         return out, csel, rsel
     cb = _chunks(N, x[0].nbytes)
@@ -228,7 +229,7 @@ def _max2x2_backward(xp, g, csel, rsel, xshape):
     gradient written in two strided passes (even and odd columns)."""
     N, C, H, W = xshape
     Q1 = W // 2
-    gx = xp.empty(xshape, g.dtype)
+    gx = _pooled(xp, xshape, g.dtype)
     if gx.size == 0:
         return gx
     g = g if g.flags.c_contiguous else xp.ascontiguousarray(g)

@@ -13,8 +13,8 @@ weights of sigmoid gates are pre-scaled by 1/2 so a single ``tanh`` call covers 
 a step (``sigmoid(z) = (1 + tanh(z / 2)) / 2``). Backward is backpropagation through time on
 arrays: the activation derivatives of all steps are computed at once, each step costs a few
 elementwise calls and one GEMM ``dgates @ W_hh``, and the weight and input gradients are
-single GEMMs over all steps at the end. Large buffers come from a small pool (``_Pool``) so
-they are not page-faulted in again on every call.
+single GEMMs over all steps at the end. Large buffers come from the backend's buffer pool
+(backend/pool.py) so they are not page-faulted in again on every call.
 
 Under ``create_graph`` the backward is computed from the composite of basic ember ops (the
 same recurrences written with ``matmul``/``sigmoid``/``tanh``), so RNNs are differentiable
@@ -25,11 +25,9 @@ torch has no functional RNNs in ``torch.nn.functional``; the ``_VF``-like entry 
 """
 from __future__ import annotations
 
-import sys
-import threading
-
 from ..autograd.function import Function
 from ..backend.cpu import xp as _np
+from ..backend.pool import empty as _empty
 
 __all__ = []
 
@@ -38,61 +36,6 @@ _IFOG = [0, 1, 3, 2]   # torch's LSTM gate order (i, f, g, o) <-> ours (i, f, o,
 
 
 # ---------------------------------------------------------------- workspaces
-def _refs(a):
-    return sys.getrefcount(a)
-
-
-class _Pool:
-    """Large buffers reused across calls: a fresh multi-megabyte array costs a page fault per
-    4 KiB on first touch (~15% of an LSTM layer's forward). A pooled array is handed out only
-    while nothing but the pool refers to it (any view, saved tensor or output holding it
-    keeps its reference count up), so reuse is always safe; at most ``limit`` arrays are
-    kept."""
-
-    limit = 48
-    min_bytes = 1 << 16
-
-    def __init__(self):
-        self.bufs = []
-        self.lock = threading.Lock()
-        self.free = None
-        if hasattr(sys, "getrefcount"):
-            bufs = [_np.empty(1)]
-            for i in range(1):
-                a = bufs[i]
-                self.free = _refs(a)     # what a buffer only the pool holds counts, read so
-
-    def empty(self, xp, shape, dtype):
-        n = 1
-        for d in shape:
-            n *= d
-        if xp is not _np or self.free is None or n * _np.dtype(dtype).itemsize < self.min_bytes:
-            return xp.empty(shape, dtype)
-        free = self.free
-        with self.lock:
-            bufs = self.bufs
-            for i in range(len(bufs)):
-                a = bufs[i]
-                if a.size == n and a.dtype == dtype and _refs(a) == free:
-                    return a.reshape(shape)
-            a = None
-            if len(bufs) >= self.limit:
-                for i in range(len(bufs)):
-                    a = bufs[i]
-                    if _refs(a) == free:
-                        del bufs[i]
-                        break
-                else:
-                    return _np.empty(shape, dtype)
-            a = _np.empty(n, dtype)
-            bufs.append(a)
-            return a.reshape(shape)
-
-
-_pool = _Pool()
-_empty = _pool.empty
-
-
 def _gates(xp, K, N, H, dt):
     """A gate-major ``(K, N, H)`` buffer whose gate blocks are not a power of two apart: at
     2 MiB strides the K blocks of a step alias in the caches (measured 1.5-1.8x slower)."""
