@@ -3,7 +3,7 @@ import numpy as np
 
 from ember.backend.pool import BufferPool
 
-SHAPE = (64, 1024)        # 256 KiB of float32: above the pool's minimum
+SHAPE = (64, 1024)        # 256 KiB of float32: above the test pools' minimum
 
 
 def _addr(a):
@@ -11,7 +11,7 @@ def _addr(a):
 
 
 def test_reuses_a_buffer_only_once_it_is_free():
-    pool = BufferPool()
+    pool = BufferPool(min_bytes=1 << 16)
     a = pool.empty(np, SHAPE, np.float32)
     base = _addr(a)
     a[...] = 1
@@ -26,7 +26,7 @@ def test_reuses_a_buffer_only_once_it_is_free():
 
 
 def test_views_and_user_arrays_keep_a_buffer_busy():
-    pool = BufferPool()
+    pool = BufferPool(min_bytes=1 << 16)
     a = pool.empty(np, SHAPE, np.float32)
     view = a[1:, ::2]
     kept = [a.reshape(-1)]
@@ -34,15 +34,16 @@ def test_views_and_user_arrays_keep_a_buffer_busy():
     del a
     assert _addr(pool.empty(np, SHAPE, np.float32)) != base
     del view
-    assert _addr(pool.empty(np, SHAPE, np.float32)) != base   # kept[0] still refers to it
+    other = pool.empty(np, SHAPE, np.float32)
+    assert _addr(other) != base                               # kept[0] still refers to it
     kept.clear()
     assert _addr(pool.empty(np, SHAPE, np.float32)) == base
 
 
 def test_small_arrays_and_other_backends_are_not_pooled():
-    pool = BufferPool()
+    pool = BufferPool(min_bytes=1 << 16)
     small = pool.empty(np, (4, 4), np.float32)
-    assert small.base is None and pool.bufs == []
+    assert small.base is None and pool.count == 0
 
     class OtherBackend:
         @staticmethod
@@ -52,28 +53,48 @@ def test_small_arrays_and_other_backends_are_not_pooled():
 
 
 def test_limits_drop_free_buffers_first_then_serve_unpooled():
-    pool = BufferPool()
+    pool = BufferPool(min_bytes=1 << 16)
     pool.limit = 2
     held = [pool.empty(np, SHAPE, np.float32) for _ in range(2)]
     extra = pool.empty(np, SHAPE, np.float32)      # both pooled ones busy: not pooled
-    assert extra.base is None and len(pool.bufs) == 2
+    assert extra.base is None and pool.count == 2
     held.pop()
     other = pool.empty(np, (32, 1024), np.float32)  # evicts the free one
-    assert len(pool.bufs) == 2 and other.base is not None
+    assert pool.count == 2 and other.base is not None
     pool.max_bytes = pool.nbytes                    # no room for more bytes
     big = pool.empty(np, (128, 1024), np.float32)
     assert big.base is None and big.shape == (128, 1024)
     pool.clear()
-    assert pool.bufs == [] and pool.nbytes == 0
+    assert pool.count == 0 and pool.nbytes == 0
 
 
-def test_pooled_kernel_outputs_stay_intact_while_held():
+def test_pooled_kernel_outputs_stay_intact_while_held(monkeypatch):
+    from ember.backend import pool as pool_module
+    monkeypatch.setattr(pool_module._pool, "min_bytes", 4 << 20)   # as without malloc tuning
     import ember
     import ember.nn.functional as F
     rng = np.random.default_rng(0)
-    xs = [ember.tensor(rng.standard_normal((8, 16, 30, 30), dtype=np.float32)) for _ in range(3)]
-    w = ember.tensor(rng.standard_normal((16, 16, 3, 3), dtype=np.float32))
+    # conv and relu outputs of 8 MB
+    xs = [ember.tensor(rng.standard_normal((16, 32, 66, 66), dtype=np.float32)) for _ in range(3)]
+    w = ember.tensor(rng.standard_normal((32, 32, 3, 3), dtype=np.float32))
     outs = [F.relu(F.conv2d(x, w)) for x in xs]
     expect = [np.maximum(F.conv2d(x, w).numpy(), 0) for x in xs]
+    assert all(o.numpy().base is not None for o in outs)     # pooled
     for o, e in zip(outs, expect):
         np.testing.assert_array_equal(o.numpy(), e)
+
+
+def test_reuses_the_free_buffer_handed_out_last():
+    pool = BufferPool(min_bytes=1 << 16)
+    a, b = pool.empty(np, SHAPE, np.float32), pool.empty(np, SHAPE, np.float32)
+    first, last = _addr(a), _addr(b)
+    del a, b
+    assert _addr(pool.empty(np, SHAPE, np.float32)) == last
+    assert _addr(pool.empty(np, SHAPE, np.float32)) == last   # free again: still the warmest
+    keep = pool.empty(np, SHAPE, np.float32)
+    assert _addr(pool.empty(np, SHAPE, np.float32)) == first and _addr(keep) == last
+
+
+def test_default_pool_leaves_cache_sized_arrays_to_malloc():
+    from ember.backend import pool as pool_module
+    assert pool_module.empty(np, SHAPE, np.float32).base is None

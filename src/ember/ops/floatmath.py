@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 from ..autograd.function import Function
+from ..backend.pool import empty as _pooled
 from ._util import promote, to_float, weak_scalar
 from .elementwise import (_binary_fn, _float_unary, _into, _ip, _kind, _not_implemented,
                           _promote_float, _require_tensor, _shape_error, _unary_fn)
@@ -155,10 +156,9 @@ def _relu_split(a, zero, want_mask):
     """Relu of a large contiguous host array: each ~1 MB chunk's max and mask computed while
     it is in cache, the chunks shared by two threads (see backend.threads.split_flat)."""
     from ..backend.cpu import xp
-    from ..backend.pool import empty
     from ..backend.threads import split_flat
-    out = empty(xp, a.shape, a.dtype)
-    mask = empty(xp, a.shape, bool) if want_mask else None
+    out = _pooled(xp, a.shape, a.dtype)
+    mask = _pooled(xp, a.shape, bool) if want_mask else None
     af, of = a.reshape(-1), out.reshape(-1)
     mf = mask.reshape(-1) if want_mask else None
 
@@ -172,9 +172,8 @@ def _relu_split(a, zero, want_mask):
 
 def _relu_grad_split(g, mask):
     from ..backend.cpu import xp
-    from ..backend.pool import empty
     from ..backend.threads import split_flat
-    out = empty(xp, g.shape, g.dtype)
+    out = _pooled(xp, g.shape, g.dtype)
     gf, mf, of = g.reshape(-1), mask.reshape(-1), out.reshape(-1)
     split_flat(g.size, lambda c0, c1: xp.multiply(gf[c0:c1], mf[c0:c1], out=of[c0:c1]))
     return out

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from ..autograd.function import Function
 from ..backend.cpu import xp as _np
-from ..backend.pool import empty as _empty
+from ..backend.pool import BufferPool
 
 __all__ = []
 
@@ -36,6 +36,10 @@ _IFOG = [0, 1, 3, 2]   # torch's LSTM gate order (i, f, g, o) <-> ours (i, f, o,
 
 
 # ---------------------------------------------------------------- workspaces
+# the layer's own buffers, from 64 KiB: each call reuses the same set of sizes
+_empty = BufferPool(min_bytes=1 << 16, limit=48).empty
+
+
 def _gates(xp, K, N, H, dt):
     """A gate-major ``(K, N, H)`` buffer whose gate blocks are not a power of two apart: at
     2 MiB strides the K blocks of a step alias in the caches (measured 1.5-1.8x slower)."""
