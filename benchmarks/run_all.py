@@ -15,6 +15,7 @@ SECTIONS = [
     ("Op overhead and raw throughput (1 thread)", "op_overhead.py"),
     ("Training and inference workloads", "models.py"),
     ("Training workloads, each library in its own process", "separate.py"),
+    ("What bounds the missed targets: the GEMMs alone", "gemm_floor.py"),
     ("Optimizer step (1 thread)", "optim_step.py"),
     ("Conv layer, max-pool and the MNIST CNN step", "conv_layer.py"),
     ("LSTM layer", "lstm_layer.py"),
@@ -49,7 +50,10 @@ def main():
              "(lower is better). Each table ends with how busy the machine was while it ran. "
              "Sharing one process, both also share the C allocator, which `import ember` tunes "
              "(src/ember/backend/cpu.py) and which speeds torch up as much as Ember; the "
-             "'own process' table runs each library alone, with its own defaults."]
+             "'own process' table runs each library alone, with its own defaults. The GEMM table "
+             "times, per workload, the matrix products Ember's kernels run in a step on NumPy's "
+             "BLAS against torch's whole step: the ratio Ember cannot beat while its GEMMs run "
+             "there."]
     for title, script in SECTIONS:
         t0 = time.time()
         out = subprocess.run([sys.executable, os.path.join(HERE, script)], capture_output=True,
