@@ -49,10 +49,10 @@ class Dropout(Function):
 
     @staticmethod
     def forward(ctx, x, p, mask_shape):
-        keep = _keep_mask(mask_shape, p, x)
         if x.dtype.kind not in "fc":
             raise RuntimeError(f"result type Float can't be cast to the desired output type "
                                f"{type_name(x.dtype)}")
+        keep = _keep_mask(mask_shape, p, x)
         scale = 1.0 / (1.0 - p)
         out = ctx.xp.multiply(x, scale, out=_pooled(ctx.xp, x.shape, x.dtype))
         out *= keep
