@@ -22,18 +22,27 @@ def _work(x):
     return x.astype(_dt.float32.np) if x.dtype == _dt.float16.np else x
 
 
+def _row_sums(xp, e, axis):
+    """``e.sum(axis, keepdims=True)``; along the last axis of a contiguous array as einsum's
+    row sums (3x faster than NumPy's reduction there)."""
+    if (axis == e.ndim - 1 or axis == -1) and e.flags.c_contiguous:
+        return xp.einsum("...i->...", e)[..., None]
+    return e.sum(axis=axis, keepdims=True)
+
+
 def _softmax_arr(xp, x, axis):
     m = x.max(axis=axis, keepdims=True)
     e = xp.subtract(x, m)
     xp.exp(e, out=e)
-    e /= e.sum(axis=axis, keepdims=True)
+    s = _row_sums(xp, e, axis)
+    e *= xp.divide(1, s, out=s)   # one reciprocal per row, then products (as torch does)
     return e
 
 
 def _log_softmax_arr(xp, x, axis):
     m = x.max(axis=axis, keepdims=True)
     y = xp.subtract(x, m)
-    s = xp.exp(y).sum(axis=axis, keepdims=True)
+    s = _row_sums(xp, xp.exp(y), axis)
     y -= xp.log(s, out=s)
     return y
 
