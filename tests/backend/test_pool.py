@@ -95,6 +95,59 @@ def test_reuses_the_free_buffer_handed_out_last():
     assert _addr(pool.empty(np, SHAPE, np.float32)) == first and _addr(keep) == last
 
 
-def test_default_pool_leaves_cache_sized_arrays_to_malloc():
+def test_default_pool_takes_what_malloc_would_map_afresh():
     from ember.backend import pool as pool_module
-    assert pool_module.empty(np, SHAPE, np.float32).base is None
+    from ember.backend.cpu import MMAP_THRESHOLD, malloc_tuned
+    assert pool_module._pool.min_bytes == (MMAP_THRESHOLD if malloc_tuned else 1 << 16)
+
+
+_TRAIN = """
+import numpy as np, ember, ember.nn as nn, ember.nn.functional as F
+ember.manual_seed(0)
+ember.set_num_threads(1)
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 16, 3, padding=1)
+        self.norm = nn.LayerNorm(16 * 16 * 16)
+        self.attn = nn.MultiheadAttention(64, 4, dropout=0.1, batch_first=True)
+        self.fc = nn.Linear(64, 10)
+    def forward(self, x):
+        h = F.max_pool2d(F.relu(self.conv(x)), 2)
+        h = F.dropout(self.norm(h.flatten(1)), 0.2).reshape(x.shape[0], 64, 64)
+        h = F.gelu(self.attn(h, h, h, need_weights=False)[0] + h)
+        return self.fc(h.mean(1))
+model = Net()
+opt = ember.optim.Adam(model.parameters(), lr=1e-3)
+rng = np.random.default_rng(0)
+x = ember.tensor(rng.standard_normal((32, 3, 32, 32), dtype=np.float32))
+y = ember.tensor(rng.integers(0, 10, 32))
+losses = []
+for _ in range(4):
+    opt.zero_grad()
+    loss = F.cross_entropy(model(x), y)
+    loss.backward()
+    opt.step()
+    losses.append(loss.item())
+print(repr(losses), float(sum(p.detach().double().sum().item() for p in model.parameters())))
+from ember.backend import pool
+print(pool._pool.count)
+"""
+
+
+def test_training_with_pooled_buffers_matches_unpooled():
+    """With glibc's malloc untuned the pool takes every array from 64 KiB (activations,
+    gradients, products): a training run must give bit-identical results to one where malloc
+    serves them all."""
+    import os
+    import subprocess
+    import sys
+    runs = []
+    for tuning in ("1", "0"):
+        env = dict(os.environ, EMBER_MALLOC_TUNING=tuning, OMP_NUM_THREADS="1")
+        out = subprocess.run([sys.executable, "-c", _TRAIN], env=env, capture_output=True,
+                             text=True, timeout=300)
+        assert out.returncode == 0, out.stderr
+        runs.append(out.stdout.split("\n"))
+    assert runs[0][0] == runs[1][0]
+    assert int(runs[1][1]) > 10                     # the untuned run did use the pool

@@ -1,25 +1,31 @@
 """Large host buffers reused from one training step to the next.
 
 A fresh multi-megabyte NumPy array costs a page fault per 4 KiB on first touch, and a training
-step frees and reallocates the same activations every step (measured: ~15% of an LSTM layer's
-forward; the MNIST CNN step takes 53-59 ms with glibc's default malloc, 48 ms with this pool).
-Kernels that produce large outputs take them from a pool instead of ``xp.empty``. A pooled
-array is handed out again only while nothing but the pool refers to it -- any Tensor, view,
-saved activation or array given to the user keeps its reference count up -- so reuse is
-always safe. Of the free arrays of the requested size the one handed out most recently is
-reused (the likeliest to still be in cache). A pool keeps at most ``limit`` arrays and
-``max_bytes`` in all; past that, free arrays are dropped, or the request is served unpooled.
+step frees and reallocates the same activations every step. Where glibc's malloc is left at
+its defaults (``EMBER_MALLOC_TUNING=0``, or not glibc at all) that costs 10-30% of a step:
+6,087 page faults per GPT step. The kernels that make a step's large arrays take them from
+this pool instead of ``xp.empty``: conv, relu, max-pool, dropout, GELU, layer norm, attention
+and the 2-D products of Linear; the RNN layers keep a pool of their own (ops/rnn.py). With
+glibc untuned the GPT step then faults 795 times, and MLP / CNN / GPT / LSTM steps ran 4.41 /
+48.6 / 86.4 / 129 ms against 4.35 / 47.3 / 83.9 / 131 ms with tuned malloc (without the pool:
+5.9 / 53-59 / 96 / -).
 
-Arrays below ``min_bytes`` are left to malloc, which hands back the block freed last (warm in
-cache): for arrays that fit in the caches that beats any pool (pooling from 64 KiB cost the MLP
-step 7%), and where ``import ember`` tuned glibc's malloc (backend/cpu.py) it also beats the
-pool up to 32 MiB (pooled from 4 MiB, the CNN step was 1-2 ms slower). The RNN layers keep a
-pool of their own from 64 KiB (ops/rnn.py).
+A pooled array is handed out again only while nothing but the pool refers to it -- any
+Tensor, view, saved activation or array given to the user keeps its reference count up -- so
+reuse is always safe. Of the free arrays of the requested size the one handed out most
+recently is reused (the likeliest to still be in cache). A pool keeps at most ``limit``
+arrays and ``max_bytes`` in all; past that, free arrays are dropped, or the request is served
+unpooled.
+
+Where ``import ember`` tuned glibc's malloc (backend/cpu.py, the default) malloc keeps freed
+blocks up to 32 MiB mapped and hands back the block freed last, which beats the pool (pooled
+from 4 MiB, the CNN step was 1-2 ms slower): the pool then only takes larger arrays.
 """
 from __future__ import annotations
 
 import sys
 import threading
+from math import prod as _prod
 
 from .cpu import MMAP_THRESHOLD, malloc_tuned
 from .cpu import xp as _np
@@ -32,7 +38,9 @@ def _refs(a):
 
 
 class BufferPool:
-    def __init__(self, min_bytes=4 << 20, limit=64, max_bytes=1 << 29):
+    """Arrays of at least ``min_bytes``, at most ``limit`` of them and ``max_bytes`` in all."""
+
+    def __init__(self, min_bytes=1 << 16, limit=64, max_bytes=1 << 29):
         self.min_bytes, self.limit, self.max_bytes = min_bytes, limit, max_bytes
         self.bufs = {}            # (elements, dtype) -> arrays, the last handed out last
         self.count = 0
@@ -48,12 +56,10 @@ class BufferPool:
     def empty(self, xp, shape, dtype):
         """An uninitialised host array of ``shape`` and ``dtype`` (``xp.empty`` for other
         backends and small arrays)."""
-        n = 1
-        for d in shape:
-            n *= d
+        n = _prod(shape)
         dtype = _np.dtype(dtype)
         size = n * dtype.itemsize
-        if xp is not _np or self.free is None or size < self.min_bytes:
+        if size < self.min_bytes or xp is not _np or self.free is None:
             return xp.empty(shape, dtype)
         free = self.free
         key = (n, dtype)
@@ -104,5 +110,8 @@ class BufferPool:
 
 # where import tuned glibc's malloc, it keeps freed blocks up to its mmap threshold mapped and
 # hands back the warmest one: the pool only takes what malloc would map afresh
-_pool = BufferPool(min_bytes=MMAP_THRESHOLD if malloc_tuned else 4 << 20)
+_pool = BufferPool(min_bytes=MMAP_THRESHOLD if malloc_tuned else 1 << 16)
 empty = _pool.empty
+# small ops test ``nbytes >= MIN_BYTES`` before calling ``empty``: the call costs them more
+# than it saves (relu of 16 elements: +0.5 us each way)
+MIN_BYTES = _pool.min_bytes

@@ -18,6 +18,14 @@ import os
 import threading
 from itertools import count as _count
 
+from .cpu import MMAP_THRESHOLD
+from .pool import MIN_BYTES as _POOL_MIN
+from .pool import empty as _pooled
+
+# products come from the buffer pool only where it takes medium arrays (malloc not tuned):
+# otherwise malloc serves them from blocks still in cache, and the test costs small products
+_POOL_PRODUCTS = _POOL_MIN < MMAP_THRESHOLD
+
 __all__ = ["set_num_threads", "get_num_threads", "set_num_interop_threads",
            "get_num_interop_threads"]
 
@@ -180,8 +188,13 @@ def matmul(xp, a, b, out=None):
     ``xp.matmul`` otherwise. 2-D products split the larger operand (each thread streams half
     of it and all of the smaller one): by rows of ``a`` or by columns of ``b``; 3-D products of
     one batch size split the batch."""
-    if (_num_threads < 2 or a.__class__.__module__ != "numpy"
+    if ((_num_threads < 2 and not _POOL_PRODUCTS) or a.__class__.__module__ != "numpy"
             or b.__class__.__module__ != "numpy"):  # Tensors under create_graph, CuPy arrays
+        return xp.matmul(a, b) if out is None else xp.matmul(a, b, out=out)
+    if _POOL_PRODUCTS and out is None and a.ndim == 2 and b.ndim == 2 and a.dtype == b.dtype \
+            and a.shape[1] == b.shape[0] and a.shape[0] * b.shape[1] * a.itemsize >= _POOL_MIN:
+        out = _pooled(xp, (a.shape[0], b.shape[1]), a.dtype)
+    if _num_threads < 2:
         return xp.matmul(a, b) if out is None else xp.matmul(a, b, out=out)
     if a.ndim == 2 and b.ndim == 2:
         by_rows = a.size >= b.size

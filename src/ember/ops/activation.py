@@ -14,6 +14,8 @@ import math
 
 from .. import dtypes as _dt
 from ..autograd.function import Function
+from ..backend.pool import empty as _pooled
+from ..backend.pool import MIN_BYTES as _POOL_MIN
 from ._util import inplace, type_name, wrap_dim
 from .floatmath import Relu
 from .special import _calerf
@@ -437,8 +439,8 @@ def _gelu_single(xp, x, grad):
     ``Phi(x) + x phi(x)`` (else None)."""
     n = x.size
     f = x.dtype.type
-    out = xp.empty(n, x.dtype)
-    d = xp.empty(n, x.dtype) if grad else None
+    out = _pooled(xp, (n,), x.dtype)
+    d = _pooled(xp, (n,), x.dtype) if grad else None
     m = max(1, min(_GELU_CHUNK, n))
     bufs = [xp.empty(m, x.dtype) for _ in range(3)]
     k, half, one, pdf = f(_GELU_K), f(0.5), f(1), f(_GELU_PDF)
@@ -534,7 +536,10 @@ class Gelu(Function):
             cdf = (_erf(ctx, x * _SQRT1_2) + 1) * 0.5
             pdf = xp.exp(x * x * -0.5) * _GELU_PDF
             return g * (cdf + x * pdf), None
-        return g * ctx.saved_tensors[1].reshape(x.shape), None   # float16: float32, cast back
+        d = ctx.saved_tensors[1].reshape(x.shape)
+        if g.shape == d.shape and g.dtype == d.dtype and g.nbytes >= _POOL_MIN:
+            return xp.multiply(g, d, out=_pooled(xp, g.shape, g.dtype)), None
+        return g * d, None   # float16: float32, cast back
 
 
 def gelu(input, approximate="none"):

@@ -14,6 +14,7 @@ import warnings
 from .. import dtypes as _dt
 from .._tensor import Tensor
 from ..autograd.function import Function
+from ..backend.pool import empty as _pooled
 
 __all__ = ["scaled_dot_product_attention", "multi_head_attention_forward"]
 
@@ -94,7 +95,10 @@ class ScaledDotProductAttention(Function):
         L, S = qc.shape[-2], kc.shape[-2]
         # (..., S, L): the scores, transposed. q^T * scale in one pass into a contiguous
         # buffer (BLAS runs ~20% faster on it than on the transposed view)
-        pt = xp.matmul(kc, _scaled_t(xp, qc, scale))
+        st = _scaled_t(xp, qc, scale)
+        pt = xp.matmul(kc, st, out=_pooled(xp, kc.shape[:-1] + st.shape[-1:], st.dtype)) \
+            if kc.shape[:-2] == st.shape[:-2] and kc.dtype == st.dtype else xp.matmul(kc, st)
+        del st
         if pt.size:
             if mask is not None:
                 pt += _mask_bias(xp, mask, pt.dtype).swapaxes(-1, -2)
@@ -107,15 +111,18 @@ class ScaledDotProductAttention(Function):
             from .dropout import _keep_mask
             keep = _keep_mask(pt.shape, p, pt)
             ctx.drop = 0.0 if p >= 1 else 1.0 / (1.0 - p)
-            pdt = pt * keep
+            pdt = xp.multiply(pt, keep, out=_pooled(xp, pt.shape, pt.dtype))
             if weights:
                 pdt *= ctx.drop
             else:       # 1 / (1 - p) applied to the (smaller) output; P * keep kept for dV
                 ctx.pk = pdt
         if perm is None:
-            out = xp.matmul(pdt.swapaxes(-1, -2), vc)
+            out = xp.matmul(pdt.swapaxes(-1, -2), vc, out=_pooled(
+                xp, pdt.shape[:-2] + (pdt.shape[-1], vc.shape[-1]), pt.dtype)) \
+                if pdt.shape[:-2] == vc.shape[:-2] and vc.dtype == pt.dtype \
+                else xp.matmul(pdt.swapaxes(-1, -2), vc)
         else:
-            out = xp.empty(q.shape[:-1] + (vc.shape[-1],), pt.dtype)
+            out = _pooled(xp, q.shape[:-1] + (vc.shape[-1],), pt.dtype)
             xp.matmul(pdt.swapaxes(-1, -2), vc, out=out.transpose(perm))
         if ctx.pk is not None:
             out *= ctx.drop
@@ -222,7 +229,7 @@ class ScaledDotProductAttention(Function):
 
 def _scaled_t(xp, a, scale):
     """``a.swapaxes(-1, -2) * scale`` as a C-contiguous array (one pass)."""
-    out = xp.empty(a.shape[:-2] + (a.shape[-1], a.shape[-2]), a.dtype)
+    out = _pooled(xp, a.shape[:-2] + (a.shape[-1], a.shape[-2]), a.dtype)
     if scale == 1.0:
         out[...] = a.swapaxes(-1, -2)
     else:

@@ -12,6 +12,7 @@ import math
 
 from ..autograd.function import Function
 from ..backend.pool import empty as _pooled
+from ..backend.pool import MIN_BYTES as _POOL_MIN
 from ._util import promote, to_float, weak_scalar
 from .elementwise import (_binary_fn, _float_unary, _into, _ip, _kind, _not_implemented,
                           _promote_float, _require_tensor, _shape_error, _unary_fn)
@@ -196,9 +197,14 @@ class Relu(Function):
             if mask is not None:
                 ctx.save_for_backward(mask)
             return out
+        if a.nbytes < _POOL_MIN:
+            if ctx._edges:
+                ctx.save_for_backward(a > zero)
+            return ctx.xp.maximum(a, zero)
+        xp = ctx.xp
         if ctx._edges:
-            ctx.save_for_backward(a > zero)
-        return ctx.xp.maximum(a, zero)
+            ctx.save_for_backward(xp.greater(a, zero, out=_pooled(xp, a.shape, bool)))
+        return xp.maximum(a, zero, out=_pooled(xp, a.shape, a.dtype))
 
     @staticmethod
     def backward(ctx, g):
@@ -206,7 +212,9 @@ class Relu(Function):
         if not ctx.create_graph and g.size >= _RELU_SPLIT and _splittable(g) \
                 and g.shape == mask.shape:  # (under create_graph ``g`` is a Tensor)
             return _relu_grad_split(g, mask)
-        return g * mask
+        if g.nbytes < _POOL_MIN or ctx.create_graph or g.shape != mask.shape:
+            return g * mask
+        return ctx.xp.multiply(g, mask, out=_pooled(ctx.xp, g.shape, g.dtype))
 
 
 def relu(input):

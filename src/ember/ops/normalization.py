@@ -15,6 +15,7 @@ import math
 
 from .. import dtypes as _dt
 from ..autograd.function import Function
+from ..backend.pool import empty as _pooled
 
 __all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm",
            "local_response_norm"]
@@ -233,17 +234,18 @@ class LayerNorm(Function):
         M = x.size // K if K else _prod(x.shape[:x.ndim - nd])
         x2 = _rows(xp, x, (M, K))
         mean = xp.einsum("mk->m", x2) / K
-        xhat = x2 - mean[:, None]
+        xhat = xp.subtract(x2, mean[:, None], out=_pooled(xp, (M, K), x2.dtype))
         invstd = 1.0 / xp.sqrt(xp.einsum("mk,mk->m", xhat, xhat) / K + eps)
         xhat *= invstd[:, None]
         keep = bool(ctx._edges)
         out = xhat
         if weight is not None:
             w = _work(weight).reshape(K)
-            out = xhat * w if keep else xp.multiply(xhat, w, out=xhat)
+            out = xp.multiply(xhat, w, out=_pooled(xp, (M, K), xhat.dtype) if keep else xhat)
         if bias is not None:
             b = _work(bias).reshape(K)
-            out = out + b if out is xhat and keep else xp.add(out, b, out=out)
+            out = xp.add(out, b, out=_pooled(xp, (M, K), out.dtype)
+                         if out is xhat and keep else out)
         _save(ctx, x, weight, invstd, xhat if keep else None)
         ctx.nd, ctx.eps = nd, eps
         return out.reshape(x.shape).astype(x.dtype, copy=False)
@@ -263,13 +265,17 @@ class LayerNorm(Function):
         gx = None
         if need_x:
             # invstd * (gxh - mean_k(gxh) - xhat * mean_k(gxh * xhat)), gxh = g * w
-            gxh = g2 * _work(weight).reshape(K) if weight is not None else g2.copy()
+            gxh = _pooled(xp, (M, K), g2.dtype)
+            if weight is not None:
+                xp.multiply(g2, _work(weight).reshape(K), out=gxh)
+            else:
+                gxh[...] = g2
             c = invstd / K
             s1 = xp.einsum("mk->m", gxh) * c
             s2 = xp.einsum("mk,mk->m", gxh, xhat) * c
             gxh *= invstd[:, None]
             gxh -= s1[:, None]
-            t = xhat * s2[:, None]
+            t = xp.multiply(xhat, s2[:, None], out=_pooled(xp, (M, K), xhat.dtype))
             gxh -= t
             gx = gxh.reshape(x.shape)
         return gx, gw, gb, None, None
