@@ -13,8 +13,8 @@ weights of sigmoid gates are pre-scaled by 1/2 so a single ``tanh`` call covers 
 a step (``sigmoid(z) = (1 + tanh(z / 2)) / 2``). Backward is backpropagation through time on
 arrays: the activation derivatives of all steps are computed at once, each step costs a few
 elementwise calls and one GEMM ``dgates @ W_hh``, and the weight and input gradients are
-single GEMMs over all steps at the end. Large buffers come from the backend's buffer pool
-(backend/pool.py) so they are not page-faulted in again on every call.
+single GEMMs over all steps at the end. Large buffers come from a buffer pool of the layers'
+own (backend/pool.py's BufferPool) so they are not page-faulted in again on every call.
 
 Under ``create_graph`` the backward is computed from the composite of basic ember ops (the
 same recurrences written with ``matmul``/``sigmoid``/``tanh``), so RNNs are differentiable
