@@ -106,7 +106,7 @@ class LogSoftmax(Function):
         if ctx.create_graph:
             return g - xp.exp(y) * g.sum(axis=ctx.dim, keepdims=True), None
         p = xp.exp(y)
-        p *= g.sum(axis=ctx.dim, keepdims=True)
+        p *= _row_sums(xp, g, ctx.dim)
         return g - p, None
 
 
